@@ -1,0 +1,117 @@
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { type AppContext, type Clock, systemClock } from './context.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrator.js';
+import type { JobDefinition } from './jobs/job-definition.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './ops/metrics.js';
+
+export type Role = 'all' | 'web' | 'worker';
+
+/** A job type and the handler this process runs for it. */
+export interface WorkerRegistration {
+  readonly definition: JobDefinition<unknown>;
+  register(ctx: AppContext): Promise<void>;
+}
+
+export interface BootOptions {
+  readonly config: Config;
+  readonly role?: Role;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Extra jobs (tests). */
+  readonly workers?: ReadonlyArray<WorkerRegistration>;
+}
+
+export interface RunningDesk {
+  readonly ctx: AppContext;
+  /** Base URL of the HTTP server (undefined for a worker-only process). */
+  readonly url: string | undefined;
+  /** Stops accepting, lets requests and jobs finish up to the deadline, closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Thrown when the HTTP port is taken; main.ts prints one line for it. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`port ${port} is already in use; set PORT to a free port or stop the other process`);
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Boots one process: database → HTTP (web roles) → migrations → queue → workers (worker roles). */
+export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
+  const { config } = options;
+  const role = options.role ?? 'all';
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const database = await openDatabase(
+    config.DATABASE_URL
+      ? { backend: 'postgres', connectionString: config.DATABASE_URL }
+      : { backend: 'pglite', dataDir: config.dataDir },
+  );
+  const queue = new JobQueue(database.executeSql, logger, { runMaintenance: role !== 'web' });
+  const metrics = createMetrics({ countJobs: () => queue.countByQueueAndState() });
+  const ctx: AppContext = { config, logger, database, db: database.db, queue, metrics, clock: options.clock ?? systemClock };
+
+  let server: ServerType | undefined;
+  let url: string | undefined;
+  try {
+    if (role !== 'worker') {
+      ({ server, url } = await listen(ctx, config));
+    }
+    await migrateToLatest(database.db);
+    const workers = options.workers ?? [];
+    await queue.start(workers.map((w) => w.definition));
+    if (role !== 'web') {
+      for (const worker of workers) await worker.register(ctx);
+    }
+  } catch (error) {
+    await closeServer(server, 0);
+    await database.close();
+    throw error;
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
+      await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
+      await queue.stop(Math.max(0, deadline - Date.now()));
+      await database.close();
+    })();
+    return stopping;
+  };
+  return { ctx, url, stop };
+}
+
+function listen(ctx: AppContext, config: Config): Promise<{ server: ServerType; url: string }> {
+  const app = createApp(ctx);
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info: AddressInfo) => {
+      const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+      resolve({ server, url: `http://${host}:${info.port}` });
+    });
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(config.PORT) : error);
+    });
+  });
+}
+
+/** Stops accepting connections and waits for in-flight requests, up to the deadline. */
+function closeServer(server: ServerType | undefined, timeoutMs: number): Promise<void> {
+  if (!server?.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }, timeoutMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+}

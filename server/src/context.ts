@@ -1,0 +1,25 @@
+import type { Kysely } from 'kysely';
+import type { Config } from './config.js';
+import type { DatabaseHandle } from './db/database.js';
+import type { Database } from './db/schema.js';
+import type { JobQueue } from './jobs/job-queue.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './ops/metrics.js';
+
+/** Wall-clock source; tests replace it to move time. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Everything a request handler or job handler needs, built once at boot. */
+export interface AppContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly database: DatabaseHandle;
+  readonly db: Kysely<Database>;
+  readonly queue: JobQueue;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+}

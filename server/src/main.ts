@@ -1,0 +1,64 @@
+import { bootDesk, PortInUseError, type Role } from './boot.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { workerRegistrations } from './workers.js';
+
+function parseRole(argv: readonly string[]): Role {
+  const flag = argv.find((arg) => arg.startsWith('--role='));
+  const role = flag?.slice('--role='.length) ?? 'all';
+  if (role !== 'all' && role !== 'web' && role !== 'worker') {
+    throw new ConfigError([{ variable: '--role', message: `must be all, web or worker (got "${role}")` }]);
+  }
+  return role;
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  let role: Role;
+  try {
+    config = loadConfig();
+    role = parseRole(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  const started = performance.now();
+  let desk: Awaited<ReturnType<typeof bootDesk>>;
+  try {
+    desk = await bootDesk({ config, role, logger, workers: workerRegistrations() });
+  } catch (error) {
+    if (error instanceof PortInUseError) {
+      process.stderr.write(`refund-desk: ${error.message}\n`);
+      process.exit(1);
+    }
+    logger.fatal({ err: error }, 'could not start');
+    process.exit(1);
+  }
+  const database = config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
+  logger.info(
+    { role, url: desk.url, database, bootMs: Math.round(performance.now() - started) },
+    `Refund Desk ${desk.url ? `listening on ${desk.url}` : 'worker running'} — database: ${database}`,
+  );
+
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    signals++;
+    if (signals > 1) process.exit(1);
+    logger.info({ signal }, 'shutting down: finishing in-flight requests and jobs');
+    desk.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+await main();
