@@ -23,7 +23,16 @@ export function createApp(ctx: AppContext): OpenAPIHono<AppEnv> {
     const seconds = (performance.now() - started) / 1000;
     const route = c.req.routePath || 'unmatched';
     ctx.metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
-    ctx.logger.debug({ requestId: c.get('requestId'), method: c.req.method, route, status: c.res.status, ms: Math.round(seconds * 1000) }, 'request');
+    ctx.logger.debug(
+      {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        route,
+        status: c.res.status,
+        ms: Math.round(seconds * 1000),
+      },
+      'request',
+    );
   });
   app.use(
     bodyLimit({

@@ -55,7 +55,15 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
   );
   const queue = new JobQueue(database.executeSql, logger, { runMaintenance: role !== 'web' });
   const metrics = createMetrics({ countJobs: () => queue.countByQueueAndState() });
-  const ctx: AppContext = { config, logger, database, db: database.db, queue, metrics, clock: options.clock ?? systemClock };
+  const ctx: AppContext = {
+    config,
+    logger,
+    database,
+    db: database.db,
+    queue,
+    metrics,
+    clock: options.clock ?? systemClock,
+  };
 
   let server: ServerType | undefined;
   let url: string | undefined;

@@ -1,10 +1,10 @@
 import pino from 'pino';
-import type { Backend } from '../../server/src/db/database.js';
-import { migrateToLatest } from '../../server/src/db/migrator.js';
 import { parseConfig } from '../../server/src/config.js';
 import type { AppContext, Clock } from '../../server/src/context.js';
-import { JobQueue } from '../../server/src/jobs/job-queue.js';
+import type { Backend } from '../../server/src/db/database.js';
+import { migrateToLatest } from '../../server/src/db/migrator.js';
 import type { JobDefinition } from '../../server/src/jobs/job-definition.js';
+import { JobQueue } from '../../server/src/jobs/job-queue.js';
 import { createMetrics } from '../../server/src/ops/metrics.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
@@ -31,7 +31,12 @@ export interface TestContext {
 /** A migrated database of its own, a started queue and a silent logger: the context handlers and routes need. */
 export async function createTestContext(
   backend: Backend,
-  options: { readonly jobs?: ReadonlyArray<JobDefinition<unknown>>; readonly clock?: Clock; readonly migrate?: boolean; readonly startQueue?: boolean } = {},
+  options: {
+    readonly jobs?: ReadonlyArray<JobDefinition<unknown>>;
+    readonly clock?: Clock;
+    readonly migrate?: boolean;
+    readonly startQueue?: boolean;
+  } = {},
 ): Promise<TestContext> {
   const database = await createTestDatabase(backend);
   const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });

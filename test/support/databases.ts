@@ -41,7 +41,10 @@ export async function createPostgresDatabase(): Promise<{ connectionString: stri
   url.pathname = `/${name}`;
   return {
     connectionString: url.toString(),
-    drop: () => withAdmin(adminUrl, (client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+    drop: () =>
+      withAdmin(adminUrl, (client) => client.query(`drop database if exists ${name} with (force)`)).then(
+        () => undefined,
+      ),
   };
 }
 

@@ -26,7 +26,9 @@ export type DatabaseOptions =
 
 /** Opens the embedded or the real PostgreSQL database. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.backend === 'postgres' ? openPostgres(options.connectionString, options.poolSize) : openPGlite(options.dataDir);
+  return options.backend === 'postgres'
+    ? openPostgres(options.connectionString, options.poolSize)
+    : openPGlite(options.dataDir);
 }
 
 const INT8_OID = 20;
@@ -40,7 +42,9 @@ function parseSafeInteger(text: string): number {
 function openPostgres(connectionString: string, poolSize = 10): DatabaseHandle {
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-      oid === INT8_OID ? parseSafeInteger : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      oid === INT8_OID
+        ? parseSafeInteger
+        : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
   };
   const pool = new pg.Pool({ connectionString, max: poolSize, types });
   pool.on('error', () => {

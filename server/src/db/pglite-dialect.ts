@@ -92,16 +92,18 @@ class PGliteDriver implements Driver {
 }
 
 const WRITE_KINDS = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode', 'MergeQueryNode']);
+const WRITE_SQL = /^\s*(insert|update|delete|merge)\b/i;
 
 class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.pglite.query<R>(compiled.sql, [...compiled.parameters], { rowMode: 'object' });
-    const isWrite = WRITE_KINDS.has(compiled.query.kind);
+    // like node-postgres: writes report their count, even 0; reads report none
+    const isWrite = WRITE_KINDS.has(compiled.query.kind) || WRITE_SQL.test(compiled.sql);
     return {
       rows: result.rows,
-      ...(isWrite || result.affectedRows ? { numAffectedRows: BigInt(result.affectedRows ?? 0) } : {}),
+      ...(isWrite ? { numAffectedRows: BigInt(result.affectedRows ?? 0) } : {}),
     };
   }
 

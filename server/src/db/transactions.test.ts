@@ -9,7 +9,9 @@ describe.each(BACKENDS)('database on %s', (backend) => {
   beforeAll(async () => {
     database = await createTestDatabase(backend);
     await migrateToLatest(database.handle.db);
-    await sql`create table tx_probe (id serial primary key, worker int not null, committed boolean not null)`.execute(database.handle.db);
+    await sql`create table tx_probe (id serial primary key, worker int not null, committed boolean not null)`.execute(
+      database.handle.db,
+    );
   });
   afterAll(() => database.drop());
 

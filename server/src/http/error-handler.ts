@@ -2,8 +2,8 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
 import { AppError } from '../errors/app-error.js';
-import { MoneyError } from '../money/money.js';
 import type { Logger } from '../logger.js';
+import { MoneyError } from '../money/money.js';
 
 /** Maps anything thrown by a route to `{"error": {"code", "message", "details"?}}` with the code's status. */
 export function toAppError(error: unknown): AppError {

@@ -25,7 +25,8 @@ export const DEFAULT_JOB_POLICY: JobPolicy = Object.freeze({
 });
 
 export function defineJob<T>(id: string, schema: z.ZodType<T>, policy: Partial<JobPolicy> = {}): JobDefinition<T> {
-  if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/.test(id)) throw new Error(`job id "${id}" must be dotted lower-case words`);
+  if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/.test(id))
+    throw new Error(`job id "${id}" must be dotted lower-case words`);
   return Object.freeze({ id, schema, policy: Object.freeze({ ...DEFAULT_JOB_POLICY, ...policy }) });
 }
 

@@ -81,10 +81,14 @@ export class JobQueue {
   }
 
   /** Runs a handler for a job type in this process. A thrown error retries the job per its policy. */
-  async work<T>(definition: JobDefinition<T>, handler: JobHandler<T>, options: { readonly pollingIntervalSeconds?: number } = {}): Promise<void> {
+  async work<T>(
+    definition: JobDefinition<T>,
+    handler: JobHandler<T>,
+    options: { readonly pollingIntervalSeconds?: number } = {},
+  ): Promise<void> {
     await this.#boss.work<object>(
       definition.id,
-      { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+      { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
       async (jobs) => {
         for (const job of jobs) {
           this.#inFlight++;
@@ -92,7 +96,10 @@ export class JobQueue {
             const payload = definition.schema.parse(job.data);
             await handler(payload, { id: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0 });
           } catch (error) {
-            this.logger.warn({ err: error, job: definition.id, jobId: job.id }, 'job failed; it will be retried per its policy');
+            this.logger.warn(
+              { err: error, job: definition.id, jobId: job.id },
+              'job failed; it will be retried per its policy',
+            );
             throw error;
           } finally {
             this.#inFlight--;
