@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { mountApi } from './api/api-routes.js';
 import type { AppContext } from './context.js';
 import { AppError } from './errors/app-error.js';
 import { handleError } from './http/error-handler.js';
@@ -44,6 +45,7 @@ export function createApp(ctx: AppContext): OpenAPIHono<AppEnv> {
   );
 
   app.route('/', healthRoutes(ctx));
+  mountApi(app, ctx);
 
   app.notFound((c) => c.json(new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`).toBody(), 404));
   app.onError(handleError(ctx.logger));

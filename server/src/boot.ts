@@ -5,10 +5,12 @@ import type { Config } from './config.js';
 import { type AppContext, type Clock, systemClock } from './context.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
+import { type GatewayRegistry, staticGatewayRegistry } from './gateways/gateway-registry.js';
 import type { JobDefinition } from './jobs/job-definition.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './ops/metrics.js';
+import { ensureDefaultOrganisation, type FirstStart } from './orgs/seed.js';
 
 export type Role = 'all' | 'web' | 'worker';
 
@@ -23,12 +25,16 @@ export interface BootOptions {
   readonly role?: Role;
   readonly logger?: Logger;
   readonly clock?: Clock;
-  /** Extra jobs (tests). */
+  /** Gateway adapters; default: none (the connectors issue wires sandboxes and real vendors). */
+  readonly gateways?: GatewayRegistry;
+  /** Jobs this process knows (and, for worker roles, runs). */
   readonly workers?: ReadonlyArray<WorkerRegistration>;
 }
 
 export interface RunningDesk {
   readonly ctx: AppContext;
+  /** What the first start created (tokens shown once). */
+  readonly firstStart: FirstStart | undefined;
   /** Base URL of the HTTP server (undefined for a worker-only process). */
   readonly url: string | undefined;
   /** Stops accepting, lets requests and jobs finish up to the deadline, closes the database. */
@@ -63,15 +69,19 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
     queue,
     metrics,
     clock: options.clock ?? systemClock,
+    gateways: options.gateways ?? staticGatewayRegistry([]),
   };
 
   let server: ServerType | undefined;
   let url: string | undefined;
+  let firstStart: FirstStart | undefined;
   try {
     if (role !== 'worker') {
       ({ server, url } = await listen(ctx, config));
     }
     await migrateToLatest(database.db);
+    if (role !== 'worker')
+      firstStart = await ensureDefaultOrganisation(database.db, { bootstrapAdminToken: config.BOOTSTRAP_ADMIN_TOKEN });
     const workers = options.workers ?? [];
     await queue.start(workers.map((w) => w.definition));
     if (role !== 'web') {
@@ -93,7 +103,7 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
     })();
     return stopping;
   };
-  return { ctx, url, stop };
+  return { ctx, url, firstStart, stop };
 }
 
 function listen(ctx: AppContext, config: Config): Promise<{ server: ServerType; url: string }> {

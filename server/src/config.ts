@@ -18,6 +18,10 @@ export const configSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PUBLIC_URL: z.url().optional(),
+  /** A refund attempt in flight longer than this is presumed abandoned (crash) and handed to the janitor. */
+  EXECUTION_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Gateway call timeout. */
+  GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   SECRETS_KEY: z

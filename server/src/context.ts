@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import type { Database } from './db/schema.js';
+import type { GatewayRegistry } from './gateways/gateway-registry.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './ops/metrics.js';
@@ -22,4 +23,5 @@ export interface AppContext {
   readonly queue: JobQueue;
   readonly metrics: Metrics;
   readonly clock: Clock;
+  readonly gateways: GatewayRegistry;
 }

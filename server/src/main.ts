@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { bootDesk, PortInUseError, type Role } from './boot.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -44,6 +46,8 @@ async function main(): Promise<void> {
     `Refund Desk ${desk.url ? `listening on ${desk.url}` : 'worker running'} — database: ${database}`,
   );
 
+  if (desk.firstStart?.created) printFirstStart(desk, config.DATABASE_URL ? undefined : config.dataDir);
+
   let signals = 0;
   const shutdown = (signal: string) => {
     signals++;
@@ -59,6 +63,27 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** First start only: the staff tokens (shown once; also kept beside the embedded database for the demo). */
+function printFirstStart(desk: Awaited<ReturnType<typeof bootDesk>>, dataDir: string | undefined): void {
+  const tokens = desk.firstStart?.tokens ?? [];
+  const lines = [
+    '',
+    'Refund Desk is ready. The default organisation was created with one staff member per role.',
+    'Staff API tokens (shown once; send as "Authorization: Bearer <token>"):',
+    ...tokens.map((t) => `  ${t.role.padEnd(8)} ${t.email.padEnd(28)} ${t.token}`),
+    '',
+    `  API docs:  ${desk.url}/docs`,
+    `  Try:       curl -H "Authorization: Bearer ${tokens.find((t) => t.role === 'agent')?.token ?? '<token>'}" ${desk.url}/api/v1/refunds`,
+    '',
+  ];
+  if (dataDir) {
+    const file = path.join(dataDir, 'first-start-tokens.txt');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+    lines.push(`  (also written to ${file}; delete it once you have stored them)`, '');
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 await main();

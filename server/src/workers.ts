@@ -1,6 +1,7 @@
 import type { WorkerRegistration } from './boot.js';
+import { refundWorkers } from './refunds/refund-workers.js';
 
 /** Every job type this product runs, with its handler. */
 export function workerRegistrations(): WorkerRegistration[] {
-  return [];
+  return [...refundWorkers()];
 }

@@ -3,6 +3,7 @@ import { parseConfig } from '../../server/src/config.js';
 import type { AppContext, Clock } from '../../server/src/context.js';
 import type { Backend } from '../../server/src/db/database.js';
 import { migrateToLatest } from '../../server/src/db/migrator.js';
+import { type GatewayRegistry, staticGatewayRegistry } from '../../server/src/gateways/gateway-registry.js';
 import type { JobDefinition } from '../../server/src/jobs/job-definition.js';
 import { JobQueue } from '../../server/src/jobs/job-queue.js';
 import { createMetrics } from '../../server/src/ops/metrics.js';
@@ -36,6 +37,8 @@ export async function createTestContext(
     readonly clock?: Clock;
     readonly migrate?: boolean;
     readonly startQueue?: boolean;
+    readonly gateways?: GatewayRegistry;
+    readonly env?: Record<string, string>;
   } = {},
 ): Promise<TestContext> {
   const database = await createTestDatabase(backend);
@@ -45,13 +48,14 @@ export async function createTestContext(
   if (options.startQueue !== false && options.migrate !== false) await queue.start(options.jobs ?? []);
   const metrics = createMetrics({ countJobs: () => queue.countByQueueAndState() });
   const ctx: AppContext = {
-    config: parseConfig({ SANDBOX: 'true', LOG_LEVEL: 'silent' }),
+    config: parseConfig({ SANDBOX: 'true', LOG_LEVEL: 'silent', ...options.env }),
     logger,
     database: database.handle,
     db: database.handle.db,
     queue,
     metrics,
     clock: options.clock ?? new TestClock(),
+    gateways: options.gateways ?? staticGatewayRegistry([]),
   };
   return {
     ctx,

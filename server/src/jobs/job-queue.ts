@@ -109,6 +109,11 @@ export class JobQueue {
     );
   }
 
+  /** Sends the job on a cron schedule (pg-boss keeps one schedule per queue across processes). */
+  async schedule<T>(definition: JobDefinition<T>, cron: string, payload?: T): Promise<void> {
+    await this.#boss.schedule(definition.id, cron, (payload ?? {}) as object, { tz: 'UTC' });
+  }
+
   /** Counts jobs by queue and state (for /metrics). */
   async countByQueueAndState(): Promise<Array<{ queue: string; state: string; count: number }>> {
     const result = await this.executeSql(

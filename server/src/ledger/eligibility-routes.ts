@@ -1,0 +1,185 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { sql } from 'kysely';
+import { bearerSecurity, errorResponses, json, MoneyView } from '../api/schemas.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors/app-error.js';
+import type { AuthEnv } from '../http/auth.js';
+import { money } from '../money/money.js';
+import { OPEN_STATES } from '../refunds/case-states.js';
+import { moneyView } from '../refunds/case-view.js';
+import { evaluateEligibility } from '../refunds/eligibility/index.js';
+import { normaliseEmail, normalisePhone } from './customers.js';
+import { paymentAmount, remainingRefundable, reservedAmount } from './refundable.js';
+
+const PaymentEligibility = z
+  .object({
+    paymentId: z.uuid(),
+    gateway: z.string(),
+    gatewayPaymentId: z.string(),
+    capturedAt: z.string(),
+    amount: MoneyView,
+    refundable: MoneyView,
+    method: z.object({
+      type: z.string(),
+      brand: z.string().nullable(),
+      last4: z.string().nullable(),
+      expiry: z.string().nullable(),
+      funding: z.string().nullable(),
+      cardPresent: z.boolean(),
+    }),
+    description: z.string().nullable(),
+    verdict: z.unknown(),
+  })
+  .openapi('PaymentEligibility');
+
+/** `GET /api/v1/eligibility?email=|phone=`: the customer's payments, what is still refundable and why. */
+export function eligibilityRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
+  const app = new OpenAPIHono<AuthEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw result.error;
+    },
+  });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/eligibility',
+      summary: "A customer's payments with refundable amounts and explained verdicts",
+      tags: ['eligibility'],
+      security: bearerSecurity,
+      request: {
+        query: z.object({
+          email: z.email().max(254).optional(),
+          phone: z.string().min(4).max(32).optional(),
+          reasonCode: z
+            .string()
+            .max(64)
+            .optional()
+            .openapi({ description: 'evaluate the refund window of this reason (default: the longest window)' }),
+          ticketRef: z.string().max(64).optional(),
+        }),
+      },
+      responses: {
+        200: json(
+          z.object({
+            customer: z
+              .object({
+                id: z.uuid(),
+                name: z.string().nullable(),
+                tier: z.string(),
+                match: z.enum(['verified', 'email_only', 'phone_only']),
+                unverified: z.boolean(),
+              })
+              .nullable(),
+            payments: z.array(PaymentEligibility),
+          }),
+          'Eligibility per payment',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { orgId } = c.get('principal');
+      const query = c.req.valid('query');
+      if (!query.email && !query.phone) throw new AppError('invalid_request', 'give email or phone');
+      const email = query.email ? normaliseEmail(query.email) : undefined;
+      const phone = query.phone ? normalisePhone(query.phone) : undefined;
+      let customers = ctx.db.selectFrom('customers').selectAll().where('org_id', '=', orgId);
+      customers = email ? customers.where('email', '=', email) : customers.where('phone', '=', phone ?? '');
+      const customer = await customers.executeTakeFirst();
+      if (!customer) return c.json({ customer: null, payments: [] }, 200);
+      const match: 'verified' | 'email_only' | 'phone_only' =
+        email && phone ? (customer.phone === phone ? 'verified' : 'email_only') : email ? 'email_only' : 'phone_only';
+      const reasons = await ctx.db
+        .selectFrom('reason_codes')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('active', '=', true)
+        .execute();
+      const reason = query.reasonCode
+        ? reasons.find((r) => r.code === query.reasonCode)
+        : [...reasons].sort((a, b) => b.refund_window_days - a.refund_window_days)[0];
+      const payments = await ctx.db
+        .selectFrom('payments')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('customer_id', '=', customer.id)
+        .orderBy('captured_at', 'desc')
+        .limit(100)
+        .execute();
+      const now = ctx.clock.now();
+      const views = [];
+      for (const payment of payments) {
+        const reserved = await reservedAmount(ctx.db, payment);
+        const refundable = remainingRefundable(payment, reserved);
+        const open = await ctx.db
+          .selectFrom('refund_cases')
+          .select([
+            sql<number>`count(*) filter (where payment_id = ${payment.id})::int`.as('samePayment'),
+            sql<number>`count(*) filter (where ticket_ref = ${query.ticketRef ?? ''})::int`.as('sameTicket'),
+          ])
+          .where('org_id', '=', orgId)
+          .where('state', 'in', OPEN_STATES as string[])
+          .executeTakeFirstOrThrow();
+        const verdict = evaluateEligibility({
+          now,
+          requested: refundable.amount > 0 ? refundable : money(0, payment.currency),
+          payment: {
+            status: payment.status,
+            amount: paymentAmount(payment),
+            capturedAt: payment.captured_at,
+            method: {
+              type: payment.method_type as 'card',
+              brand: payment.brand ?? undefined,
+              last4: payment.last4 ?? undefined,
+              expMonth: payment.exp_month ?? undefined,
+              expYear: payment.exp_year ?? undefined,
+              funding: (payment.funding ?? undefined) as 'credit' | undefined,
+              cardPresent: payment.card_present,
+            },
+          },
+          reserved,
+          reason: reason
+            ? { code: reason.code, label: reason.label, refundWindowDays: reason.refund_window_days }
+            : undefined,
+          openCases: { samePayment: open.samePayment, sameTicket: query.ticketRef ? open.sameTicket : 0 },
+          identity: match,
+        });
+        views.push({
+          paymentId: payment.id,
+          gateway: payment.gateway,
+          gatewayPaymentId: payment.gateway_payment_id,
+          capturedAt: payment.captured_at.toISOString(),
+          amount: moneyView(paymentAmount(payment)),
+          refundable: moneyView(refundable),
+          method: {
+            type: payment.method_type,
+            brand: payment.brand,
+            last4: payment.last4,
+            expiry:
+              payment.exp_month && payment.exp_year
+                ? `${String(payment.exp_month).padStart(2, '0')}/${String(payment.exp_year).slice(-2)}`
+                : null,
+            funding: payment.funding,
+            cardPresent: payment.card_present,
+          },
+          description: payment.description,
+          verdict,
+        });
+      }
+      return c.json(
+        {
+          customer: {
+            id: customer.id,
+            name: customer.name,
+            tier: customer.tier,
+            match,
+            unverified: match !== 'verified',
+          },
+          payments: views,
+        },
+        200,
+      );
+    },
+  );
+  return app;
+}

@@ -1,0 +1,280 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import { routeCase } from '../approvals/policy.js';
+import { loadPolicy } from '../approvals/policy-store.js';
+import { velocityBreaches } from '../approvals/velocity.js';
+import { appendAudit } from '../audit/audit-log.js';
+import { canonicalJson } from '../audit/canonical-json.js';
+import type { AppContext } from '../context.js';
+import { executeSqlIn } from '../db/database.js';
+import type { Database, RefundCaseRow } from '../db/schema.js';
+import { AppError } from '../errors/app-error.js';
+import { lockPayment, paymentAmount, remainingRefundable, reservedAmount } from '../ledger/refundable.js';
+import { type Money, money } from '../money/money.js';
+import { OPEN_STATES } from './case-states.js';
+import { autoApprove, markIneligible, routeForApproval } from './case-transitions.js';
+import { type EligibilityVerdict, evaluateEligibility } from './eligibility/index.js';
+import { refundExecuteJob } from './refund-jobs.js';
+
+export type CaseSource = 'api' | 'zendesk' | 'freshdesk' | 'slack' | 'portal' | 'scan';
+export type IdentityMatch = 'verified' | 'email_only' | 'phone_only' | 'unmatched';
+
+export interface RefundRequest {
+  readonly orgId: string;
+  readonly paymentId: string;
+  /** Omitted: everything still refundable. */
+  readonly amount?: Money | undefined;
+  readonly reasonCode: string;
+  readonly note?: string | undefined;
+  readonly source: CaseSource;
+  readonly ticket?: { readonly system: string; readonly ref: string } | undefined;
+  /** Staff id; null for customer (portal) or automatic requests. */
+  readonly requestedBy: string | null;
+  readonly identity?: IdentityMatch | undefined;
+  /** Same key and same request → the same case; same key, other request → idempotency_conflict. */
+  readonly idempotencyKey?: string | undefined;
+}
+
+export interface RequestOutcome {
+  readonly caseRow: RefundCaseRow;
+  readonly verdict: EligibilityVerdict;
+  /** True when an earlier request with the same Idempotency-Key answered. */
+  readonly replayed: boolean;
+}
+
+/** Opens a refund case: validate → evaluate eligibility under the payment lock → route by policy → (auto-approved) enqueue execution. */
+export async function requestRefund(ctx: AppContext, request: RefundRequest): Promise<RequestOutcome> {
+  const requestHash = hashRequest(request);
+  if (request.idempotencyKey) {
+    const earlier = await findByIdempotencyKey(ctx.db, request.orgId, request.idempotencyKey, requestHash);
+    if (earlier) return earlier;
+  }
+  try {
+    const outcome = await ctx.db.transaction().execute((trx) => openCase(ctx, trx, request, requestHash));
+    if (outcome.caseRow.state === 'approved') void runExecutionSoon(ctx, outcome.caseRow);
+    return outcome;
+  } catch (error) {
+    // two identical requests raced past the first lookup: the unique key decides, the loser replays
+    if (request.idempotencyKey && isUniqueViolation(error)) {
+      const earlier = await findByIdempotencyKey(ctx.db, request.orgId, request.idempotencyKey, requestHash);
+      if (earlier) return earlier;
+    }
+    throw error;
+  }
+}
+
+async function openCase(
+  ctx: AppContext,
+  trx: Kysely<Database>,
+  request: RefundRequest,
+  requestHash: string,
+): Promise<RequestOutcome> {
+  const now = ctx.clock.now();
+  const payment = await lockPayment(trx, request.orgId, request.paymentId);
+  const reserved = await reservedAmount(trx, payment);
+  const requested = request.amount ?? remainingRefundable(payment, reserved);
+  const reason = await trx
+    .selectFrom('reason_codes')
+    .select(['code', 'label', 'refund_window_days'])
+    .where('org_id', '=', request.orgId)
+    .where('code', '=', request.reasonCode)
+    .where('active', '=', true)
+    .executeTakeFirst();
+  const policy = await loadPolicy(trx, request.orgId);
+  const verdict = evaluateEligibility({
+    now,
+    requested,
+    payment: {
+      status: payment.status,
+      amount: paymentAmount(payment),
+      capturedAt: payment.captured_at,
+      method: {
+        type: payment.method_type as 'card',
+        brand: payment.brand ?? undefined,
+        last4: payment.last4 ?? undefined,
+        expMonth: payment.exp_month ?? undefined,
+        expYear: payment.exp_year ?? undefined,
+        funding: (payment.funding ?? undefined) as 'credit' | undefined,
+        cardPresent: payment.card_present,
+      },
+    },
+    reserved,
+    reason: reason
+      ? { code: reason.code, label: reason.label, refundWindowDays: reason.refund_window_days }
+      : undefined,
+    openCases: await countOpenCases(trx, request),
+    minimum:
+      policy.minimumRefund[payment.currency] === undefined
+        ? undefined
+        : money(policy.minimumRefund[payment.currency] ?? 0, payment.currency),
+    identity: request.identity ?? 'verified',
+  });
+  if (verdict.outcome === 'ineligible') {
+    const failed = verdict.results.filter((r) => r.outcome === 'fail');
+    throw new AppError('not_refundable', failed.map((r) => r.reason).join(' '), { verdict });
+  }
+
+  const caseRow = await trx
+    .insertInto('refund_cases')
+    .values({
+      id: randomUUID(),
+      org_id: request.orgId,
+      reference: newReference(),
+      payment_id: payment.id,
+      customer_id: payment.customer_id,
+      amount: requested.amount,
+      currency: requested.currency,
+      reason_code: request.reasonCode,
+      note: request.note ?? null,
+      state: 'requested',
+      source: request.source,
+      ticket_system: request.ticket?.system ?? null,
+      ticket_ref: request.ticket?.ref ?? null,
+      requested_by: request.requestedBy,
+      eligibility: JSON.stringify(verdict),
+      idempotency_key: request.idempotencyKey ?? null,
+      request_hash: requestHash,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const actor = request.requestedBy
+    ? { type: 'staff' as const, id: request.requestedBy }
+    : { type: 'customer' as const, id: null };
+  await appendAudit(trx, {
+    orgId: request.orgId,
+    caseId: caseRow.id,
+    actor,
+    action: 'case.requested',
+    data: {
+      reference: caseRow.reference,
+      amount: requested.amount,
+      currency: requested.currency,
+      reasonCode: request.reasonCode,
+      source: request.source,
+      ticket: request.ticket ?? null,
+      verdict: verdict.outcome,
+    },
+    at: now,
+  });
+  const system = { type: 'system' as const, id: 'policy' };
+
+  if (verdict.outcome === 'exception') {
+    const reasonText = verdict.results
+      .filter((r) => r.outcome === 'exception')
+      .map((r) => r.reason)
+      .join(' ');
+    const exception = await markIneligible(
+      trx,
+      { caseRow, actor: system, at: now, data: { reason: reasonText } },
+      reasonText,
+    );
+    return { caseRow: exception, verdict, replayed: false };
+  }
+  const customerTier = payment.customer_id
+    ? ((await trx.selectFrom('customers').select('tier').where('id', '=', payment.customer_id).executeTakeFirst())
+        ?.tier ?? 'standard')
+    : 'standard';
+  const decision = routeCase(policy, {
+    amount: requested,
+    reasonCode: request.reasonCode,
+    customerTier,
+    needsReview: verdict.outcome === 'review',
+    velocityBreaches: await velocityBreaches(trx, policy, {
+      orgId: request.orgId,
+      requestedBy: request.requestedBy,
+      now,
+      excludeCaseId: caseRow.id,
+    }),
+  });
+  if (decision.route.kind === 'approval') {
+    const routed = await routeForApproval(
+      trx,
+      { caseRow, actor: system, at: now, data: { approver: decision.route.approver, because: decision.because } },
+      decision.route.approver,
+    );
+    return { caseRow: routed, verdict, replayed: false };
+  }
+  const approved = await autoApprove(trx, { caseRow, actor: system, at: now, data: { because: decision.because } });
+  await ctx.queue.send(
+    refundExecuteJob,
+    { orgId: approved.org_id, caseId: approved.id },
+    { executeSql: executeSqlIn(trx) },
+  );
+  return { caseRow: approved, verdict, replayed: false };
+}
+
+async function countOpenCases(
+  trx: Kysely<Database>,
+  request: RefundRequest,
+): Promise<{ samePayment: number; sameTicket: number }> {
+  const open = OPEN_STATES as string[];
+  const samePayment = await trx
+    .selectFrom('refund_cases')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('org_id', '=', request.orgId)
+    .where('payment_id', '=', request.paymentId)
+    .where('state', 'in', open)
+    .executeTakeFirstOrThrow();
+  let sameTicket = 0;
+  if (request.ticket) {
+    const row = await trx
+      .selectFrom('refund_cases')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('org_id', '=', request.orgId)
+      .where('ticket_system', '=', request.ticket.system)
+      .where('ticket_ref', '=', request.ticket.ref)
+      .where('state', 'in', open)
+      .executeTakeFirstOrThrow();
+    sameTicket = row.n;
+  }
+  return { samePayment: samePayment.n, sameTicket };
+}
+
+async function findByIdempotencyKey(
+  db: Kysely<Database>,
+  orgId: string,
+  key: string,
+  requestHash: string,
+): Promise<RequestOutcome | undefined> {
+  const existing = await db
+    .selectFrom('refund_cases')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  if (!existing) return undefined;
+  if (existing.request_hash !== requestHash) {
+    throw new AppError('idempotency_conflict', 'this Idempotency-Key was used with a different request', {
+      caseId: existing.id,
+    });
+  }
+  return { caseRow: existing, verdict: existing.eligibility as EligibilityVerdict, replayed: true };
+}
+
+function hashRequest(request: RefundRequest): string {
+  const { idempotencyKey: _key, ...rest } = request;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+}
+
+/** RD- and 8 characters of Crockford base32: short enough to read out on the phone. */
+function newReference(): string {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const bytes = randomBytes(8);
+  return `RD-${Array.from(bytes, (b) => alphabet[b % 32]).join('')}`;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
+}
+
+/** Fast path: execute right after commit; the durable job is the fallback if this process dies. */
+export async function runExecutionSoon(ctx: AppContext, caseRow: RefundCaseRow): Promise<void> {
+  const { executeCase } = await import('./execute-refund.js');
+  try {
+    await executeCase(ctx, { orgId: caseRow.org_id, caseId: caseRow.id });
+  } catch (error) {
+    ctx.logger.warn({ err: error, caseId: caseRow.id }, 'fast-path execution failed; the queued job will retry');
+  }
+}
