@@ -5,12 +5,16 @@ import type { Config } from './config.js';
 import { type AppContext, type Clock, systemClock } from './context.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
-import { type GatewayRegistry, staticGatewayRegistry } from './gateways/gateway-registry.js';
+import { seedDemoPayments } from './gateways/demo-data.js';
+import { drainGatewayEvents } from './gateways/gateway-event-jobs.js';
+import type { GatewayRegistry } from './gateways/gateway-registry.js';
+import { createGatewaySetup, type GatewaySetup } from './gateways/gateway-setup.js';
 import type { JobDefinition } from './jobs/job-definition.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './ops/metrics.js';
 import { ensureDefaultOrganisation, type FirstStart } from './orgs/seed.js';
+import { drainFastPaths } from './refunds/request-refund.js';
 
 export type Role = 'all' | 'web' | 'worker';
 
@@ -25,7 +29,7 @@ export interface BootOptions {
   readonly role?: Role;
   readonly logger?: Logger;
   readonly clock?: Clock;
-  /** Gateway adapters; default: none (the connectors issue wires sandboxes and real vendors). */
+  /** Gateway adapters; default: built from the environment (sandboxes for vendors without credentials). */
   readonly gateways?: GatewayRegistry;
   /** Jobs this process knows (and, for worker roles, runs). */
   readonly workers?: ReadonlyArray<WorkerRegistration>;
@@ -37,6 +41,8 @@ export interface RunningDesk {
   readonly firstStart: FirstStart | undefined;
   /** Base URL of the HTTP server (undefined for a worker-only process). */
   readonly url: string | undefined;
+  /** Vendor → base URL of each gateway running as its sandbox (empty when none). */
+  readonly sandboxes: Readonly<Record<string, string>>;
   /** Stops accepting, lets requests and jobs finish up to the deadline, closes the database. */
   stop(): Promise<void>;
 }
@@ -59,6 +65,14 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
       ? { backend: 'postgres', connectionString: config.DATABASE_URL }
       : { backend: 'pglite', dataDir: config.dataDir },
   );
+  let setup: GatewaySetup | undefined;
+  try {
+    if (!options.gateways) setup = await createGatewaySetup(config, { db: database.db, logger });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const sandboxes = Object.fromEntries(Object.entries(setup?.sandboxes ?? {}).map(([vendor, s]) => [vendor, s.url]));
   const queue = new JobQueue(database.executeSql, logger, { runMaintenance: role !== 'web' });
   const metrics = createMetrics({ countJobs: () => queue.countByQueueAndState() });
   const ctx: AppContext = {
@@ -69,7 +83,7 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
     queue,
     metrics,
     clock: options.clock ?? systemClock,
-    gateways: options.gateways ?? staticGatewayRegistry([]),
+    gateways: options.gateways ?? (setup as GatewaySetup).registry,
   };
 
   let server: ServerType | undefined;
@@ -77,11 +91,13 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
   let firstStart: FirstStart | undefined;
   try {
     if (role !== 'worker') {
-      ({ server, url } = await listen(ctx, config));
+      ({ server, url } = await listen(ctx, config, sandboxes));
+      setup?.setWebhookBase(loopbackUrl(url, config));
     }
     await migrateToLatest(database.db);
     if (role !== 'worker')
       firstStart = await ensureDefaultOrganisation(database.db, { bootstrapAdminToken: config.BOOTSTRAP_ADMIN_TOKEN });
+    if (firstStart?.created && config.DEMO_DATA && setup) await seedDemo(ctx, setup, firstStart.orgId);
     const workers = options.workers ?? [];
     await queue.start(workers.map((w) => w.definition));
     if (role !== 'web') {
@@ -89,6 +105,7 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
     }
   } catch (error) {
     await closeServer(server, 0);
+    await setup?.close();
     await database.close();
     throw error;
   }
@@ -98,16 +115,47 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
     stopping ??= (async () => {
       const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
       await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
+      await Promise.race([
+        drainFastPaths(),
+        new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()))),
+      ]);
+      await drainGatewayEvents();
       await queue.stop(Math.max(0, deadline - Date.now()));
+      await setup?.close();
       await database.close();
     })();
     return stopping;
   };
-  return { ctx, url, firstStart, stop };
+  return { ctx, url, firstStart, sandboxes, stop };
 }
 
-function listen(ctx: AppContext, config: Config): Promise<{ server: ServerType; url: string }> {
-  const app = createApp(ctx);
+/** Demo payments in the sandboxes; a failure is logged, never fatal. */
+async function seedDemo(ctx: AppContext, setup: GatewaySetup, orgId: string): Promise<void> {
+  try {
+    await seedDemoPayments({
+      db: ctx.db,
+      orgId,
+      registry: setup.registry,
+      sandboxes: setup.sandboxes,
+      logger: ctx.logger,
+    });
+  } catch (error) {
+    ctx.logger.warn({ err: error }, 'could not create the demo payments');
+  }
+}
+
+/** Where sandboxes on this machine post webhooks: the listening port on loopback. */
+function loopbackUrl(url: string, config: Config): string {
+  const isWildcard = config.HOST === '0.0.0.0' || config.HOST === '::';
+  return isWildcard ? `http://127.0.0.1:${new URL(url).port}` : url;
+}
+
+function listen(
+  ctx: AppContext,
+  config: Config,
+  sandboxUrls: Readonly<Record<string, string>>,
+): Promise<{ server: ServerType; url: string }> {
+  const app = createApp(ctx, { sandboxUrls });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info: AddressInfo) => {
       const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;

@@ -40,7 +40,7 @@ async function alreadyDecided(db: Kysely<Database>, caseRow: RefundCaseRow): Pro
     .selectAll()
     .where('id', '=', caseRow.id)
     .executeTakeFirstOrThrow();
-  if (current.state === caseRow.state && current.state !== 'pending_approval') {
+  if (current.decision_channel === null) {
     throw new AppError('illegal_transition', `the case is ${current.state} and cannot be decided`, {
       state: current.state,
     });

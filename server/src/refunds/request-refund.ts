@@ -14,6 +14,7 @@ import { type Money, money } from '../money/money.js';
 import { OPEN_STATES } from './case-states.js';
 import { autoApprove, markIneligible, routeForApproval } from './case-transitions.js';
 import { type EligibilityVerdict, evaluateEligibility } from './eligibility/index.js';
+import { executeCase } from './execute-refund.js';
 import { refundExecuteJob } from './refund-jobs.js';
 
 export type CaseSource = 'api' | 'zendesk' | 'freshdesk' | 'slack' | 'portal' | 'scan';
@@ -269,12 +270,21 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
 }
 
+const fastPaths = new Set<Promise<void>>();
+
 /** Fast path: execute right after commit; the durable job is the fallback if this process dies. */
-export async function runExecutionSoon(ctx: AppContext, caseRow: RefundCaseRow): Promise<void> {
-  const { executeCase } = await import('./execute-refund.js');
-  try {
-    await executeCase(ctx, { orgId: caseRow.org_id, caseId: caseRow.id });
-  } catch (error) {
-    ctx.logger.warn({ err: error, caseId: caseRow.id }, 'fast-path execution failed; the queued job will retry');
-  }
+export function runExecutionSoon(ctx: AppContext, caseRow: RefundCaseRow): Promise<void> {
+  const run = executeCase(ctx, { orgId: caseRow.org_id, caseId: caseRow.id }).then(
+    () => undefined,
+    (error: unknown) =>
+      ctx.logger.warn({ err: error, caseId: caseRow.id }, 'fast-path execution failed; the queued job will retry'),
+  );
+  fastPaths.add(run);
+  void run.finally(() => fastPaths.delete(run));
+  return run;
+}
+
+/** Resolves when every fast-path execution started so far has finished (shutdown, tests). */
+export async function drainFastPaths(): Promise<void> {
+  while (fastPaths.size > 0) await Promise.allSettled([...fastPaths]);
 }

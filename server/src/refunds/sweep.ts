@@ -48,16 +48,14 @@ export async function sweep(ctx: AppContext): Promise<{ resolving: number; expir
       .limit(500)
       .execute();
     for (const caseRow of stale) {
-      const done = await ctx.db
-        .transaction()
-        .execute((trx) =>
-          expireCase(trx, {
-            caseRow,
-            actor: { type: 'system', id: 'sweep' },
-            at: now,
-            data: { afterHours: policy.expireAfterHours },
-          }),
-        );
+      const done = await ctx.db.transaction().execute((trx) =>
+        expireCase(trx, {
+          caseRow,
+          actor: { type: 'system', id: 'sweep' },
+          at: now,
+          data: { afterHours: policy.expireAfterHours },
+        }),
+      );
       if (done) expired++;
     }
   }
