@@ -55,7 +55,7 @@ describe.each(BACKENDS)('a process killed between the gateway success and the co
       cleanup = pg.drop;
     } else {
       const dir = await mkdtemp(path.join(tmpdir(), 'rd-crash-'));
-      env = { DATA_DIR: dir };
+      env = { DATA_DIR: dir, DATABASE_URL: '' };
       cleanup = () => rm(dir, { recursive: true, force: true });
     }
   });
@@ -93,19 +93,17 @@ describe.each(BACKENDS)('a process killed between the gateway success and the co
       email: 'lead@crash.test',
       role: 'lead',
     });
-    const { payment } = await setup.db
-      .transaction()
-      .execute((trx) =>
-        upsertPayment(trx, org.id, {
-          gateway: 'stripe',
-          gatewayPaymentId: paymentRef,
-          amount: money(90_000, 'USD'),
-          status: 'captured',
-          capturedAt: new Date(),
-          method: { type: 'card', expMonth: 12, expYear: 2099 },
-          source: 'test',
-        }),
-      );
+    const { payment } = await setup.db.transaction().execute((trx) =>
+      upsertPayment(trx, org.id, {
+        gateway: 'stripe',
+        gatewayPaymentId: paymentRef,
+        amount: money(90_000, 'USD'),
+        status: 'captured',
+        capturedAt: new Date(),
+        method: { type: 'card', expMonth: 12, expYear: 2099 },
+        source: 'test',
+      }),
+    );
     const logger = pino({ level: 'silent' });
     const queue = new JobQueue(setup.executeSql, logger, { runMaintenance: false });
     await queue.start([refundExecuteJob, refundResolveJob, refundSweepJob] as JobDefinition<unknown>[]);

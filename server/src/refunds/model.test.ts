@@ -11,7 +11,7 @@ import { drainFastPaths, requestRefund } from './request-refund.js';
 import { resolveRefund } from './resolve-refund.js';
 import { settleRefund } from './settle-refund.js';
 
-const CAPTURED = 10_000;
+const CAPTURED = 100_000;
 
 type Command =
   | { op: 'create'; payment: number; cents: number; by: 'agent' | 'lead' }
@@ -25,7 +25,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({
     op: fc.constant('create' as const),
     payment: fc.nat(2),
-    cents: fc.integer({ min: 1, max: 80_000 }),
+    cents: fc.integer({ min: 1, max: 120_000 }),
     by: fc.constantFrom('agent' as const, 'lead' as const),
   }),
   fc.record({
@@ -116,21 +116,19 @@ describe.each(BACKENDS)('refund engine model on %s', (backend) => {
                   .where('gateway_refund_id', '=', settled.gatewayRefundId)
                   .executeTakeFirst();
                 if (!ours) continue;
-                await f.ctx.db
-                  .transaction()
-                  .execute((trx) =>
-                    settleRefund(trx, {
-                      refundId: ours.id,
-                      orgId: f.orgId,
-                      outcome: {
-                        status: settled.status,
-                        gatewayRefundId: settled.gatewayRefundId,
-                        failureReason: settled.failureReason,
-                      },
-                      actor: { type: 'gateway', id: null },
-                      at: f.clock.now(),
-                    }),
-                  );
+                await f.ctx.db.transaction().execute((trx) =>
+                  settleRefund(trx, {
+                    refundId: ours.id,
+                    orgId: f.orgId,
+                    outcome: {
+                      status: settled.status,
+                      gatewayRefundId: settled.gatewayRefundId,
+                      failureReason: settled.failureReason,
+                    },
+                    actor: { type: 'gateway', id: null },
+                    at: f.clock.now(),
+                  }),
+                );
               }
             }
           };
@@ -166,8 +164,11 @@ describe.each(BACKENDS)('refund engine model on %s', (backend) => {
       .execute();
     const byState = Object.fromEntries(outcomes.map((o) => [o.state, o.n]));
     // the random runs must have reached the interesting states, or the property proved nothing
-    expect(byState['succeeded'] ?? 0).toBeGreaterThan(0);
-    expect((byState['exception'] ?? 0) + (byState['denied'] ?? 0)).toBeGreaterThan(0);
+    expect(byState['succeeded'] ?? 0, JSON.stringify(byState)).toBeGreaterThan(0);
+    expect(
+      (byState['pending_approval'] ?? 0) + (byState['denied'] ?? 0) + (byState['cancelled'] ?? 0),
+      JSON.stringify(byState),
+    ).toBeGreaterThan(0);
     expect(f.gateway.calls).toBeGreaterThan(5);
     expect((await verifyAuditChain(f.ctx.db, { orgId: f.orgId })).ok).toBe(true);
   });

@@ -73,6 +73,7 @@ export function refundRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
         orgId: principal.orgId,
         paymentId: body.paymentId,
         amount: body.amount !== undefined && body.currency ? parseDecimal(body.amount, body.currency) : undefined,
+        currency: body.currency,
         reasonCode: body.reasonCode,
         note: body.note,
         source: 'api',

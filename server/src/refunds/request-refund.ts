@@ -25,6 +25,8 @@ export interface RefundRequest {
   readonly paymentId: string;
   /** Omitted: everything still refundable. */
   readonly amount?: Money | undefined;
+  /** When given without an amount, must match the payment's currency. */
+  readonly currency?: string | undefined;
   readonly reasonCode: string;
   readonly note?: string | undefined;
   readonly source: CaseSource;
@@ -72,6 +74,16 @@ async function openCase(
 ): Promise<RequestOutcome> {
   const now = ctx.clock.now();
   const payment = await lockPayment(trx, request.orgId, request.paymentId);
+  if (request.idempotencyKey) {
+    // a concurrent request with the same key may have committed while we waited for the lock
+    const earlier = await findByIdempotencyKey(trx, request.orgId, request.idempotencyKey, requestHash);
+    if (earlier) return earlier;
+  }
+  if (request.currency !== undefined && request.currency !== payment.currency) {
+    throw new AppError('not_refundable', `the payment was made in ${payment.currency}, not ${request.currency}`, {
+      paymentCurrency: payment.currency,
+    });
+  }
   const reserved = await reservedAmount(trx, payment);
   const requested = request.amount ?? remainingRefundable(payment, reserved);
   const reason = await trx
