@@ -13,7 +13,6 @@ export async function velocityBreaches(
     readonly orgId: string;
     readonly requestedBy: string | null;
     readonly now: Date;
-    readonly excludeCaseId: string;
   },
 ): Promise<string[]> {
   const since = new Date(input.now.getTime() - DAY_MS);

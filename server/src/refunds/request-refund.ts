@@ -127,6 +127,22 @@ async function openCase(
     throw new AppError('not_refundable', failed.map((r) => r.reason).join(' '), { verdict });
   }
 
+  // routing reads happen before the first audit append: that append holds the organisation's chain lock until commit
+  const customerTier = payment.customer_id
+    ? ((await trx.selectFrom('customers').select('tier').where('id', '=', payment.customer_id).executeTakeFirst())
+        ?.tier ?? 'standard')
+    : 'standard';
+  const decision = routeCase(policy, {
+    amount: requested,
+    reasonCode: request.reasonCode,
+    customerTier,
+    needsReview: verdict.outcome === 'review',
+    velocityBreaches: await velocityBreaches(trx, policy, {
+      orgId: request.orgId,
+      requestedBy: request.requestedBy,
+      now,
+    }),
+  });
   const caseRow = await trx
     .insertInto('refund_cases')
     .values({
@@ -185,22 +201,6 @@ async function openCase(
     );
     return { caseRow: exception, verdict, replayed: false };
   }
-  const customerTier = payment.customer_id
-    ? ((await trx.selectFrom('customers').select('tier').where('id', '=', payment.customer_id).executeTakeFirst())
-        ?.tier ?? 'standard')
-    : 'standard';
-  const decision = routeCase(policy, {
-    amount: requested,
-    reasonCode: request.reasonCode,
-    customerTier,
-    needsReview: verdict.outcome === 'review',
-    velocityBreaches: await velocityBreaches(trx, policy, {
-      orgId: request.orgId,
-      requestedBy: request.requestedBy,
-      now,
-      excludeCaseId: caseRow.id,
-    }),
-  });
   if (decision.route.kind === 'approval') {
     const routed = await routeForApproval(
       trx,
