@@ -1,14 +1,17 @@
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../server/src/db/database.js';
 import { BACKENDS, createPostgresDatabase } from './support/databases.js';
-import { cleanupProcesses, makeTempDir, spawnNode } from './support/processes.js';
+import { cleanupProcesses, makeTempDir, START_TIMEOUT_MS, spawnNode } from './support/processes.js';
 
 const WRITER = 'test/support/writer-process.ts';
 const ROWS_PER_BATCH = 5;
 const BATCHES_BEFORE_KILL = 30;
 const ROUNDS = 3;
+
+// Several real boots per test; a loaded CI machine needs far more than the default minute.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
 afterAll(async () => {
   await cleanupProcesses();
@@ -37,7 +40,7 @@ describe.each(BACKENDS)('SIGKILL during committed writes on %s', (backend) => {
       for (let round = 1; round <= ROUNDS; round++) {
         const writer = spawnNode(WRITER, { args: [target] });
         const committedThisRound = () => writer.logs.filter((line) => line.startsWith('committed ')).length;
-        await writer.waitForLine(() => committedThisRound() >= BATCHES_BEFORE_KILL, 60_000);
+        await writer.waitForLine(() => committedThisRound() >= BATCHES_BEFORE_KILL, 2 * START_TIMEOUT_MS);
         writer.child.kill('SIGKILL');
         const exit = await writer.waitForExit();
         expect(exit.signal, exit.stderr).toBe('SIGKILL');

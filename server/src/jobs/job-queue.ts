@@ -46,7 +46,17 @@ export class JobQueue {
   }
 
   /** Installs or upgrades pg-boss's schema and creates the queues (and their dead-letter queues). */
-  async start(definitions: ReadonlyArray<JobDefinition<unknown>>): Promise<void> {
+  async start(
+    definitions: ReadonlyArray<JobDefinition<unknown>>,
+    options: { readonly serialize?: <T>(work: () => Promise<T>) => Promise<T> } = {},
+  ): Promise<void> {
+    // pg-boss creates its schema and our queues check-then-create: processes starting together must take turns
+    const serialize = options.serialize ?? (<T>(work: () => Promise<T>) => work());
+    await serialize(() => this.#install(definitions));
+    this.#started = true;
+  }
+
+  async #install(definitions: ReadonlyArray<JobDefinition<unknown>>): Promise<void> {
     await this.#boss.start();
     for (const definition of definitions) {
       this.#definitions.set(definition.id, definition);
@@ -60,7 +70,6 @@ export class JobQueue {
         deadLetter: dead,
       });
     }
-    this.#started = true;
   }
 
   async #ensureQueue(name: string, options: Omit<PgBoss.Queue, 'name'>): Promise<void> {
