@@ -16,9 +16,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('org_id', 'uuid', (c) => c.notNull().references('organisations.id'))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('email', 'text', (c) => c.notNull())
-    .addColumn('role', 'text', (c) =>
-      c.notNull().check(sql`role in ('agent', 'lead', 'manager', 'admin', 'auditor')`),
-    )
+    .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('agent', 'lead', 'manager', 'admin', 'auditor')`))
     .addColumn('external_ids', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('active', 'boolean', (c) => c.notNull().defaultTo(true))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))

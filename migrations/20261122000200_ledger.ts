@@ -13,7 +13,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await sql`create unique index customers_org_email_key on customers (org_id, lower(email)) where email is not null`.execute(db);
+  await sql`create unique index customers_org_email_key on customers (org_id, lower(email)) where email is not null`.execute(
+    db,
+  );
   await db.schema.createIndex('customers_org_phone_idx').on('customers').columns(['org_id', 'phone']).execute();
 
   await db.schema

@@ -59,9 +59,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('refund_cases_org_reference_key', ['org_id', 'reference'])
     .addUniqueConstraint('refund_cases_org_idempotency_key', ['org_id', 'idempotency_key'])
     .execute();
-  await db.schema.createIndex('refund_cases_org_state_idx').on('refund_cases').columns(['org_id', 'state', 'created_at']).execute();
+  await db.schema
+    .createIndex('refund_cases_org_state_idx')
+    .on('refund_cases')
+    .columns(['org_id', 'state', 'created_at'])
+    .execute();
   await db.schema.createIndex('refund_cases_payment_idx').on('refund_cases').columns(['payment_id']).execute();
-  await db.schema.createIndex('refund_cases_ticket_idx').on('refund_cases').columns(['org_id', 'ticket_system', 'ticket_ref']).execute();
+  await db.schema
+    .createIndex('refund_cases_ticket_idx')
+    .on('refund_cases')
+    .columns(['org_id', 'ticket_system', 'ticket_ref'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -73,19 +73,17 @@ export async function benchEngine(options: {
     const payments: string[] = [];
     for (let i = 0; i < options.cases; i++) {
       const gp = gateway.addPayment({ amount: money(100_000, 'USD') });
-      const { payment } = await database.db
-        .transaction()
-        .execute((trx) =>
-          upsertPayment(trx, org.id, {
-            gateway: 'memory',
-            gatewayPaymentId: gp.paymentRef,
-            amount: money(100_000, 'USD'),
-            status: 'captured',
-            capturedAt: new Date(),
-            method: { type: 'card', expMonth: 12, expYear: 2099 },
-            source: 'bench',
-          }),
-        );
+      const { payment } = await database.db.transaction().execute((trx) =>
+        upsertPayment(trx, org.id, {
+          gateway: 'memory',
+          gatewayPaymentId: gp.paymentRef,
+          amount: money(100_000, 'USD'),
+          status: 'captured',
+          capturedAt: new Date(),
+          method: { type: 'card', expMonth: 12, expYear: 2099 },
+          source: 'bench',
+        }),
+      );
       payments.push(payment.id);
     }
     const principal = {

@@ -55,8 +55,7 @@ async function reserve(
       .where('org_id', '=', input.orgId)
       .forUpdate()
       .executeTakeFirst();
-    if (!caseRow || caseRow.state !== 'approved')
-      return { kind: 'skipped' as const, state: caseRow?.state ?? 'missing' };
+    if (caseRow?.state !== 'approved') return { kind: 'skipped' as const, state: caseRow?.state ?? 'missing' };
     const payment = await lockPayment(trx, caseRow.org_id, caseRow.payment_id);
     const refundable = remainingRefundable(payment, await reservedAmount(trx, payment));
     const executing = await startExecution(trx, { caseRow, actor: { type: 'system', id: 'executor' }, at: now });
