@@ -1,6 +1,6 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
-import { bearerSecurity, errorResponses, json } from '../api/schemas.js';
+import { bearerSecurity, createApiRouter, errorResponses, json } from '../api/schemas.js';
 import type { AppContext } from '../context.js';
 import { type AuthEnv, requireRole } from '../http/auth.js';
 import { exportAuditCsv, exportAuditNdjson } from './audit-export.js';
@@ -8,11 +8,7 @@ import { verifyAuditChain } from './verify-chain.js';
 
 /** `/audit/verify` and `/audit/export`: for auditors and admins. */
 export function auditRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
-  const app = new OpenAPIHono<AuthEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw result.error;
-    },
-  });
+  const app = createApiRouter<AuthEnv>();
   app.openapi(
     createRoute({
       method: 'get',

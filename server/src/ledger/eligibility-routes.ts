@@ -1,6 +1,6 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
-import { bearerSecurity, errorResponses, json, MoneyView } from '../api/schemas.js';
+import { bearerSecurity, createApiRouter, errorResponses, json, MoneyView } from '../api/schemas.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors/app-error.js';
 import type { AuthEnv } from '../http/auth.js';
@@ -9,6 +9,7 @@ import { OPEN_STATES } from '../refunds/case-states.js';
 import { moneyView } from '../refunds/case-view.js';
 import { evaluateEligibility } from '../refunds/eligibility/index.js';
 import { normaliseEmail, normalisePhone } from './customers.js';
+import { paymentFacts } from './payment-facts.js';
 import { paymentAmount, remainingRefundable, reservedAmount } from './refundable.js';
 
 const PaymentEligibility = z
@@ -34,11 +35,7 @@ const PaymentEligibility = z
 
 /** `GET /api/v1/eligibility?email=|phone=`: the customer's payments, what is still refundable and why. */
 export function eligibilityRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
-  const app = new OpenAPIHono<AuthEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw result.error;
-    },
-  });
+  const app = createApiRouter<AuthEnv>();
   app.openapi(
     createRoute({
       method: 'get',
@@ -123,20 +120,7 @@ export function eligibilityRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
         const verdict = evaluateEligibility({
           now,
           requested: refundable.amount > 0 ? refundable : money(0, payment.currency),
-          payment: {
-            status: payment.status,
-            amount: paymentAmount(payment),
-            capturedAt: payment.captured_at,
-            method: {
-              type: payment.method_type as 'card',
-              brand: payment.brand ?? undefined,
-              last4: payment.last4 ?? undefined,
-              expMonth: payment.exp_month ?? undefined,
-              expYear: payment.exp_year ?? undefined,
-              funding: (payment.funding ?? undefined) as 'credit' | undefined,
-              cardPresent: payment.card_present,
-            },
-          },
+          payment: paymentFacts(payment),
           reserved,
           reason: reason
             ? { code: reason.code, label: reason.label, refundWindowDays: reason.refund_window_days }

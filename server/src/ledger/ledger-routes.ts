@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { bearerSecurity, CurrencyCode, DecimalAmount, errorResponses, json } from '../api/schemas.js';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { bearerSecurity, CurrencyCode, createApiRouter, DecimalAmount, errorResponses, json } from '../api/schemas.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors/app-error.js';
 import { type AuthEnv, requireRole } from '../http/auth.js';
@@ -63,11 +63,7 @@ const ItemResult = z.object({
 
 /** Batch upserts for billing systems without a gateway connector: idempotent on natural keys, each item answered. */
 export function ledgerRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
-  const app = new OpenAPIHono<AuthEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw result.error;
-    },
-  });
+  const app = createApiRouter<AuthEnv>();
 
   app.openapi(
     createRoute({
@@ -94,16 +90,14 @@ export function ledgerRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
         try {
           const amount = parseDecimal(item.amount, item.currency);
           if (amount.amount === 0) throw new AppError('invalid_amount', 'a payment amount must be above zero');
-          const outcome = await ctx.db
-            .transaction()
-            .execute((trx) =>
-              upsertPayment(trx, principal.orgId, {
-                ...item,
-                amount,
-                capturedAt: new Date(item.capturedAt),
-                source: 'billing_import',
-              }),
-            );
+          const outcome = await ctx.db.transaction().execute((trx) =>
+            upsertPayment(trx, principal.orgId, {
+              ...item,
+              amount,
+              capturedAt: new Date(item.capturedAt),
+              source: 'billing_import',
+            }),
+          );
           if (outcome.conflict)
             results.push({
               index,

@@ -1,5 +1,5 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { bearerSecurity, errorResponses, json } from '../api/schemas.js';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { bearerSecurity, createApiRouter, errorResponses, json } from '../api/schemas.js';
 import { loadPolicy, savePolicy } from '../approvals/policy-store.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { AppContext } from '../context.js';
@@ -13,11 +13,7 @@ const StaffView = z
 
 /** Staff, policy and reason codes: the admin's levers. */
 export function adminRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
-  const app = new OpenAPIHono<AuthEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw result.error;
-    },
-  });
+  const app = createApiRouter<AuthEnv>();
 
   app.openapi(
     createRoute({

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.js';
 import { executeSqlIn } from '../db/database.js';
-import type { PaymentRow, RefundCaseRow, RefundRow } from '../db/schema.js';
+import type { Database, PaymentRow, RefundCaseRow, RefundRow } from '../db/schema.js';
 import { lockPayment, remainingRefundable, reservedAmount } from '../ledger/refundable.js';
 import { money } from '../money/money.js';
 import { GatewayError, type GatewayRefund, type GatewayRefundReason } from '../ports/payment-gateway.js';
@@ -92,20 +93,25 @@ async function reserve(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    const reason = await trx
-      .selectFrom('reason_codes')
-      .select('gateway_reason')
-      .where('org_id', '=', caseRow.org_id)
-      .where('code', '=', caseRow.reason_code)
-      .executeTakeFirst();
     return {
       kind: 'reserved' as const,
       caseRow: executing,
       payment,
       refund,
-      gatewayReason: (reason?.gateway_reason ?? 'requested_by_customer') as GatewayRefundReason,
+      gatewayReason: await gatewayReasonOf(trx, caseRow),
     };
   });
+}
+
+/** The gateway's word for the case's reason code (Stripe's duplicate / fraudulent / requested_by_customer). */
+export async function gatewayReasonOf(trx: Kysely<Database>, caseRow: RefundCaseRow): Promise<GatewayRefundReason> {
+  const reason = await trx
+    .selectFrom('reason_codes')
+    .select('gateway_reason')
+    .where('org_id', '=', caseRow.org_id)
+    .where('code', '=', caseRow.reason_code)
+    .executeTakeFirst();
+  return (reason?.gateway_reason ?? 'requested_by_customer') as GatewayRefundReason;
 }
 
 /** Sends the attempt's refund with its own idempotency key (first call or a janitor's resend). */

@@ -1,5 +1,13 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { bearerSecurity, CurrencyCode, DecimalAmount, errorResponses, IdParam, json } from '../api/schemas.js';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import {
+  bearerSecurity,
+  CurrencyCode,
+  createApiRouter,
+  DecimalAmount,
+  errorResponses,
+  IdParam,
+  json,
+} from '../api/schemas.js';
 import { listAudit } from '../audit/audit-log.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors/app-error.js';
@@ -40,11 +48,7 @@ const decisionRoute = (path: string, summary: string) =>
 
 /** `/api/v1/refunds`: create, read, list, decide, retry, resolve, audit. */
 export function refundRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
-  const app = new OpenAPIHono<AuthEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw result.error;
-    },
-  });
+  const app = createApiRouter<AuthEnv>();
 
   app.openapi(
     createRoute({

@@ -9,7 +9,8 @@ import type { AppContext } from '../context.js';
 import { executeSqlIn } from '../db/database.js';
 import type { Database, RefundCaseRow } from '../db/schema.js';
 import { AppError } from '../errors/app-error.js';
-import { lockPayment, paymentAmount, remainingRefundable, reservedAmount } from '../ledger/refundable.js';
+import { paymentFacts } from '../ledger/payment-facts.js';
+import { lockPayment, remainingRefundable, reservedAmount } from '../ledger/refundable.js';
 import { type Money, money } from '../money/money.js';
 import { OPEN_STATES } from './case-states.js';
 import { autoApprove, markIneligible, routeForApproval } from './case-transitions.js';
@@ -97,20 +98,7 @@ async function openCase(
   const verdict = evaluateEligibility({
     now,
     requested,
-    payment: {
-      status: payment.status,
-      amount: paymentAmount(payment),
-      capturedAt: payment.captured_at,
-      method: {
-        type: payment.method_type as 'card',
-        brand: payment.brand ?? undefined,
-        last4: payment.last4 ?? undefined,
-        expMonth: payment.exp_month ?? undefined,
-        expYear: payment.exp_year ?? undefined,
-        funding: (payment.funding ?? undefined) as 'credit' | undefined,
-        cardPresent: payment.card_present,
-      },
-    },
+    payment: paymentFacts(payment),
     reserved,
     reason: reason
       ? { code: reason.code, label: reason.label, refundWindowDays: reason.refund_window_days }

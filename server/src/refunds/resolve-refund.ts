@@ -1,8 +1,8 @@
 import type { AppContext } from '../context.js';
 import type { RefundRow } from '../db/schema.js';
-import type { GatewayRefund, GatewayRefundReason } from '../ports/payment-gateway.js';
+import type { GatewayRefund } from '../ports/payment-gateway.js';
 import { markFailed } from './case-transitions.js';
-import { callGateway, outcomeOf, outcomeOfError, type Reservation, settle } from './execute-refund.js';
+import { callGateway, gatewayReasonOf, outcomeOf, outcomeOfError, type Reservation, settle } from './execute-refund.js';
 
 /** After this many looks the case goes to a person; the refund stays unknown and keeps its amount reserved. */
 export const MAX_RESOLVE_TRIES = 12;
@@ -89,18 +89,12 @@ async function claim(ctx: AppContext, input: { orgId: string; refundId: string }
       .selectAll()
       .where('id', '=', refund.payment_id)
       .executeTakeFirstOrThrow();
-    const reason = await trx
-      .selectFrom('reason_codes')
-      .select('gateway_reason')
-      .where('org_id', '=', caseRow.org_id)
-      .where('code', '=', caseRow.reason_code)
-      .executeTakeFirst();
     return {
       kind: 'reserved' as const,
       caseRow,
       payment,
       refund: updated,
-      gatewayReason: (reason?.gateway_reason ?? 'requested_by_customer') as GatewayRefundReason,
+      gatewayReason: await gatewayReasonOf(trx, caseRow),
     };
   });
 }
