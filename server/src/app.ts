@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { mountApi } from './api/api-routes.js';
@@ -6,11 +7,17 @@ import type { AppContext } from './context.js';
 import { AppError } from './errors/app-error.js';
 import { handleError } from './http/error-handler.js';
 import { healthRoutes } from './ops/health-routes.js';
+import { gatewayWebhookRoutes } from './webhooks/gateway-webhook-routes.js';
 
 export type AppEnv = { Variables: { requestId: string } };
 
+export interface AppOptions {
+  /** Vendor → base URL of its sandbox; served at `GET /sandbox` (absent or empty: 404). */
+  readonly sandboxUrls?: Readonly<Record<string, string>> | undefined;
+}
+
 /** Builds the HTTP app; `main.ts` listens. Each area mounts its routes here. */
-export function createApp(ctx: AppContext): OpenAPIHono<AppEnv> {
+export function createApp(ctx: AppContext, options: AppOptions = {}): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) throw result.error;
@@ -45,9 +52,22 @@ export function createApp(ctx: AppContext): OpenAPIHono<AppEnv> {
   );
 
   app.route('/', healthRoutes(ctx));
+  // until migrations ran and the queue started, work-accepting routes say so (vendors and clients retry)
+  app.use('/api/*', refuseUntilReady(ctx));
+  app.use('/webhooks/*', refuseUntilReady(ctx));
+  app.route('/', gatewayWebhookRoutes(ctx));
+  const sandboxUrls = options.sandboxUrls;
+  if (sandboxUrls && Object.keys(sandboxUrls).length > 0) app.get('/sandbox', (c) => c.json(sandboxUrls));
   mountApi(app, ctx);
 
   app.notFound((c) => c.json(new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`).toBody(), 404));
   app.onError(handleError(ctx.logger));
   return app;
+}
+
+function refuseUntilReady(ctx: AppContext): MiddlewareHandler {
+  return async (_c, next) => {
+    if (!ctx.queue.isStarted) throw new AppError('not_ready', 'Refund Desk is starting; try again in a few seconds');
+    await next();
+  };
 }

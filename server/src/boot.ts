@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
+import { sql } from 'kysely';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type AppContext, type Clock, systemClock } from './context.js';
@@ -92,14 +93,18 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
   try {
     if (role !== 'worker') {
       ({ server, url } = await listen(ctx, config, sandboxes));
-      setup?.setWebhookBase(loopbackUrl(url, config));
     }
     await migrateToLatest(database.db);
     if (role !== 'worker')
       firstStart = await ensureDefaultOrganisation(database.db, { bootstrapAdminToken: config.BOOTSTRAP_ADMIN_TOKEN });
     if (firstStart?.created && config.DEMO_DATA && setup) await seedDemo(ctx, setup, firstStart.orgId);
     const workers = options.workers ?? [];
-    await queue.start(workers.map((w) => w.definition));
+    await queue.start(
+      workers.map((w) => w.definition),
+      { serialize: database.backend === 'postgres' ? serializeAcrossProcesses(database.db) : undefined },
+    );
+    // the queue exists now, so webhooks can be accepted; from now on sandboxes post their webhooks here
+    if (url) setup?.setWebhookBase(loopbackUrl(url, config));
     if (role !== 'web') {
       for (const worker of workers) await worker.register(ctx);
     }
@@ -180,4 +185,13 @@ function closeServer(server: ServerType | undefined, timeoutMs: number): Promise
     });
     if ('closeIdleConnections' in server) server.closeIdleConnections();
   });
+}
+
+/** Processes starting together on one PostgreSQL install the queue one at a time (a transaction-scoped advisory lock). */
+function serializeAcrossProcesses(db: AppContext['db']) {
+  return <T>(work: () => Promise<T>): Promise<T> =>
+    db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtextextended('refund-desk:queue-install', 0))`.execute(trx);
+      return work();
+    });
 }

@@ -46,6 +46,10 @@ async function main(): Promise<void> {
     `Refund Desk ${desk.url ? `listening on ${desk.url}` : 'worker running'} — database: ${database}`,
   );
 
+  const sandboxLines = Object.entries(desk.sandboxes).map(([vendor, origin]) => `  ${vendor.padEnd(8)} ${origin}`);
+  if (sandboxLines.length > 0) {
+    process.stdout.write(`Gateway sandboxes (also at ${desk.url ?? ''}/sandbox):\n${sandboxLines.join('\n')}\n`);
+  }
   if (desk.firstStart?.created) printFirstStart(desk, config.DATABASE_URL ? undefined : config.dataDir);
 
   let signals = 0;

@@ -3,6 +3,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app.js';
 import { auditRoutes } from '../audit/audit-routes.js';
 import type { AppContext } from '../context.js';
+import { gatewaySettingsRoutes } from '../gateways/gateway-settings-routes.js';
 import { type AuthEnv, bearerAuth } from '../http/auth.js';
 import { eligibilityRoutes } from '../ledger/eligibility-routes.js';
 import { ledgerRoutes } from '../ledger/ledger-routes.js';
@@ -18,6 +19,7 @@ export function mountApi(app: OpenAPIHono<AppEnv>, ctx: AppContext): void {
   api.route('/', ledgerRoutes(ctx));
   api.route('/', adminRoutes(ctx));
   api.route('/', auditRoutes(ctx));
+  api.route('/', gatewaySettingsRoutes(ctx));
   app.route('/api/v1', api as unknown as OpenAPIHono<AppEnv>);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -93,29 +93,36 @@ export class JobQueue {
   async work<T>(
     definition: JobDefinition<T>,
     handler: JobHandler<T>,
-    options: { readonly pollingIntervalSeconds?: number } = {},
+    options: { readonly pollingIntervalSeconds?: number; readonly concurrency?: number } = {},
   ): Promise<void> {
-    await this.#boss.work<object>(
-      definition.id,
-      { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
-      async (jobs) => {
-        for (const job of jobs) {
-          this.#inFlight++;
-          try {
-            const payload = definition.schema.parse(job.data);
-            await handler(payload, { id: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0 });
-          } catch (error) {
-            this.logger.warn(
-              { err: error, job: definition.id, jobId: job.id },
-              'job failed; it will be retried per its policy',
-            );
-            throw error;
-          } finally {
-            this.#inFlight--;
-          }
-        }
-      },
-    );
+    for (let i = 0; i < (options.concurrency ?? 2); i++) {
+      let workerId: string | undefined;
+      workerId = await this.#boss.work<object>(
+        definition.id,
+        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+        async (jobs) => {
+          for (const job of jobs) await this.#run(definition, handler, job);
+          // there was work: fetch again at once instead of sleeping a polling interval (drains a backlog)
+          if (workerId) this.#boss.notifyWorker(workerId);
+        },
+      );
+    }
+  }
+
+  async #run<T>(definition: JobDefinition<T>, handler: JobHandler<T>, job: PgBoss.Job<object>): Promise<void> {
+    this.#inFlight++;
+    try {
+      const payload = definition.schema.parse(job.data);
+      await handler(payload, { id: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0 });
+    } catch (error) {
+      this.logger.warn(
+        { err: error, job: definition.id, jobId: job.id },
+        'job failed; it will be retried per its policy',
+      );
+      throw error;
+    } finally {
+      this.#inFlight--;
+    }
   }
 
   /** Sends the job on a cron schedule (pg-boss keeps one schedule per queue across processes). */

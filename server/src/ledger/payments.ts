@@ -28,14 +28,6 @@ export async function upsertPayment(
   record: PaymentRecord,
 ): Promise<{ payment: PaymentRow; created: boolean; conflict?: string }> {
   const customer = record.customer ? await upsertCustomer(db, orgId, record.customer) : undefined;
-  const existing = await db
-    .selectFrom('payments')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('gateway', '=', record.gateway)
-    .where('gateway_payment_id', '=', record.gatewayPaymentId)
-    .forUpdate()
-    .executeTakeFirst();
   const method = {
     method_type: record.method.type,
     brand: record.method.brand ?? null,
@@ -45,26 +37,7 @@ export async function upsertPayment(
     funding: record.method.funding ?? null,
     card_present: record.method.cardPresent ?? false,
   };
-  if (existing) {
-    if (existing.amount !== record.amount.amount || existing.currency !== record.amount.currency) {
-      return { payment: existing, created: false, conflict: 'amount or currency differs from the recorded payment' };
-    }
-    const payment = await db
-      .updateTable('payments')
-      .set({
-        status: record.status,
-        captured_at: record.capturedAt,
-        ...method,
-        customer_id: existing.customer_id ?? customer?.id ?? null,
-        description: record.description ?? existing.description,
-        updated_at: new Date(),
-      })
-      .where('id', '=', existing.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return { payment, created: false };
-  }
-  const payment = await db
+  const inserted = await db
     .insertInto('payments')
     .values({
       id: randomUUID(),
@@ -80,7 +53,34 @@ export async function upsertPayment(
       source: record.source,
       ...method,
     })
+    // insert first: two writers of a new payment must not both read "absent" and then collide (deadlock)
+    .onConflict((oc) => oc.columns(['org_id', 'gateway', 'gateway_payment_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { payment: inserted, created: true };
+  const existing = await db
+    .selectFrom('payments')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('gateway', '=', record.gateway)
+    .where('gateway_payment_id', '=', record.gatewayPaymentId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  if (existing.amount !== record.amount.amount || existing.currency !== record.amount.currency) {
+    return { payment: existing, created: false, conflict: 'amount or currency differs from the recorded payment' };
+  }
+  const payment = await db
+    .updateTable('payments')
+    .set({
+      status: record.status,
+      captured_at: record.capturedAt,
+      ...method,
+      customer_id: existing.customer_id ?? customer?.id ?? null,
+      description: record.description ?? existing.description,
+      updated_at: new Date(),
+    })
+    .where('id', '=', existing.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { payment, created: true };
+  return { payment, created: false };
 }

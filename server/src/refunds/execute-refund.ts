@@ -172,7 +172,8 @@ export async function settle(
       actor: { type: 'gateway', id: null },
       at: ctx.clock.now(),
     });
-    if (outcome.status === 'unknown' || outcome.status === 'pending') {
+    const stillOpen = settled?.state === 'unknown' || settled?.state === 'pending' || settled?.state === 'reserved';
+    if (stillOpen && (outcome.status === 'unknown' || outcome.status === 'pending')) {
       const delay = Math.max(1, Math.ceil(((outcome.nextCheckAt?.getTime() ?? 0) - ctx.clock.now().getTime()) / 1000));
       await ctx.queue.send(
         refundResolveJob,

@@ -41,7 +41,8 @@ export async function settleRefund(
   const { outcome } = input;
   const state = outcome.status === 'canceled' ? 'failed' : outcome.status;
   if (FINAL.has(refund.state)) {
-    if (refund.state !== state) {
+    // a late "unknown" or "pending" (a lost response, a slow executor) adds nothing to a final answer
+    if (refund.state !== state && FINAL.has(state)) {
       // a gateway changed its mind after a final answer (rare: Stripe can fail a succeeded refund); keep the record, alert via audit
       await appendAudit(trx, {
         orgId: refund.org_id,

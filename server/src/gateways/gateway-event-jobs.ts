@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import type { WorkerRegistration } from '../boot.js';
+import type { AppContext } from '../context.js';
+import type { JobDefinition } from '../jobs/job-definition.js';
+import { defineJob } from '../jobs/job-definition.js';
+import type { GatewayEvent } from '../ports/gateway-webhook.js';
+import type { GatewayPayment, GatewayRefund } from '../ports/payment-gateway.js';
+import { recordGatewayPayment } from './gateway-payments.js';
+import { applyGatewayRefund } from './gateway-refund-sync.js';
+
+/** Act on one verified, recorded gateway webhook (inbound_events row). */
+export const gatewayEventJob = defineJob('gateway.event', z.object({ orgId: z.uuid(), inboundEventId: z.uuid() }), {
+  retryLimit: 10,
+  retryDelaySeconds: 5,
+  retryBackoff: true,
+  expireInSeconds: 300,
+});
+
+/** What the webhook route stores in inbound_events.payload. */
+export interface StoredGatewayEvent {
+  readonly event: GatewayEvent;
+  readonly body: unknown;
+}
+
+/** JSON turned Dates into strings; put them back. */
+function reviveEvent(stored: GatewayEvent): GatewayEvent {
+  if (stored.kind === 'refund.updated') {
+    const refund: GatewayRefund = { ...stored.refund, createdAt: new Date(stored.refund.createdAt) };
+    return { kind: 'refund.updated', refund };
+  }
+  if (stored.kind === 'payment.captured') {
+    const payment: GatewayPayment = { ...stored.payment, capturedAt: new Date(stored.payment.capturedAt) };
+    return { kind: 'payment.captured', payment };
+  }
+  return stored;
+}
+
+/**
+ * Applies one recorded event exactly once: the inbound row is locked, and marked processed in the same
+ * transaction as the ledger change, so the fast path and the queued job can both call this.
+ */
+export async function processGatewayEvent(
+  ctx: AppContext,
+  input: { readonly orgId: string; readonly inboundEventId: string },
+): Promise<'processed' | 'skipped'> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('inbound_events')
+      .selectAll()
+      .where('id', '=', input.inboundEventId)
+      .where('org_id', '=', input.orgId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row || row.processed_at !== null) return 'skipped';
+    const at = ctx.clock.now();
+    const event = reviveEvent((row.payload as StoredGatewayEvent).event);
+    const actor = { type: 'gateway' as const, id: row.vendor };
+    if (event.kind === 'refund.updated') {
+      const result = await applyGatewayRefund(trx, {
+        orgId: row.org_id,
+        gateway: row.vendor,
+        refund: event.refund,
+        actor,
+        at,
+      });
+      if (result.kind === 'unknown_payment' || result.kind === 'currency_mismatch') {
+        ctx.logger.info({ eventId: row.event_id, result: result.kind }, 'gateway refund event for no payment of ours');
+      }
+    } else if (event.kind === 'payment.captured') {
+      const { payment } = event;
+      const status = payment.status === 'refunded' ? 'captured' : payment.status;
+      // Stripe announces a payment twice (charge.succeeded, payment_intent.succeeded); a payment already
+      // recorded as it stands needs no write (and no lock that could meet the engine's lock on it).
+      const known = await trx
+        .selectFrom('payments')
+        .select('status')
+        .where('org_id', '=', row.org_id)
+        .where('gateway', '=', row.vendor)
+        .where('gateway_payment_id', '=', payment.paymentRef)
+        .executeTakeFirst();
+      const result =
+        known?.status === status
+          ? undefined
+          : await recordGatewayPayment(trx, row.org_id, {
+              gateway: row.vendor,
+              gatewayPaymentId: payment.paymentRef,
+              amount: payment.amount,
+              status,
+              capturedAt: payment.capturedAt,
+              method: payment.method,
+              customer:
+                payment.customerEmail || payment.customerName
+                  ? { email: payment.customerEmail, name: payment.customerName }
+                  : undefined,
+              source: 'gateway_webhook',
+            });
+      if (result?.conflict)
+        ctx.logger.warn({ eventId: row.event_id, conflict: result?.conflict }, 'payment event conflicts');
+    }
+    await trx.updateTable('inbound_events').set({ processed_at: at }).where('id', '=', row.id).execute();
+    return 'processed';
+  });
+}
+
+const fastPaths = new Set<Promise<void>>();
+
+/** Fast path after the webhook commits; the queued job is the fallback. */
+export function processGatewayEventSoon(
+  ctx: AppContext,
+  input: { readonly orgId: string; readonly inboundEventId: string },
+): Promise<void> {
+  const run = processGatewayEvent(ctx, input).then(
+    () => undefined,
+    (error: unknown) =>
+      ctx.logger.warn({ err: error, ...input }, 'fast-path gateway event failed; the queued job will retry'),
+  );
+  fastPaths.add(run);
+  void run.finally(() => fastPaths.delete(run));
+  return run;
+}
+
+/** Resolves when every fast-path event started so far has finished (shutdown, tests). */
+export async function drainGatewayEvents(): Promise<void> {
+  while (fastPaths.size > 0) await Promise.allSettled([...fastPaths]);
+}
+
+export function gatewayEventWorker(): WorkerRegistration {
+  return {
+    definition: gatewayEventJob as JobDefinition<unknown>,
+    register: (ctx) =>
+      ctx.queue.work(gatewayEventJob, async (payload) => void (await processGatewayEvent(ctx, payload))),
+  };
+}
