@@ -8,7 +8,7 @@ const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 function documentedVariables(): string[] {
   const section = README.split(/^## /m).find((s) => s.startsWith('Configuration'));
   if (!section) throw new Error('README has no "## Configuration" section');
-  return [...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1] ?? '');
+  return [...section.matchAll(/^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|/gm)].map((m) => m[1] ?? '');
 }
 
 describe('README configuration table', () => {
