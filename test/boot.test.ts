@@ -196,59 +196,61 @@ describe('configuration errors', () => {
 });
 
 // defined only where PostgreSQL is available: web and worker processes need a shared server
-(onPostgres ? describe : () => undefined)('web and worker roles on one PostgreSQL database', () => {
-  afterAll(async () => {
-    await cleanupProcesses();
-  });
-
-  async function checkPair(web: ServerProcess, worker: ServerProcess, connectionString: string): Promise<void> {
-    expect(web.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(web.ready['role']).toBe('web');
-    expect(worker.url).toBeUndefined();
-    expect(worker.ready['role']).toBe('worker');
-    expect(worker.ready.msg).toContain('worker running');
-
-    const ready = await fetch(`${web.url}/readyz`);
-    expect(ready.status, await ready.clone().text()).toBe(200);
-
-    const [webExit, workerExit] = await Promise.all([web.stop('SIGTERM'), worker.stop('SIGTERM')]);
-    expect(webExit.code, webExit.stderr).toBe(0);
-    expect(workerExit.code, workerExit.stderr).toBe(0);
-    for (const proc of [web, worker]) {
-      const errors = proc.entries().filter((entry) => (entry.level ?? 0) >= 50);
-      expect(errors).toEqual([]);
-    }
-    expect(await readMigrations(openDatabase({ backend: 'postgres', connectionString, poolSize: 1 }))).toEqual(
-      MIGRATION_NAMES,
-    );
-  }
-
-  it('runs a web process, then a worker process, on one database', async () => {
-    const database = await createPostgresDatabase();
-    try {
-      const env = { DATABASE_URL: database.connectionString };
-      const web = await startServerProcess({ env, args: ['--role=web'] });
-      const worker = await startServerProcess({ env, args: ['--role=worker'] });
-      await checkPair(web, worker, database.connectionString);
-    } finally {
+if (onPostgres) {
+  describe('web and worker roles on one PostgreSQL database', () => {
+    afterAll(async () => {
       await cleanupProcesses();
-      await database.drop();
-    }
-  });
+    });
 
-  it('starts a web process and a worker process at the same moment on a fresh database', async () => {
-    // Both migrate and install the queue at once (e.g. `docker compose up` with two services).
-    const database = await createPostgresDatabase();
-    try {
-      const env = { DATABASE_URL: database.connectionString };
-      const [web, worker] = await Promise.all([
-        startServerProcess({ env, args: ['--role=web'] }),
-        startServerProcess({ env, args: ['--role=worker'] }),
-      ]);
-      await checkPair(web, worker, database.connectionString);
-    } finally {
-      await cleanupProcesses();
-      await database.drop();
+    async function checkPair(web: ServerProcess, worker: ServerProcess, connectionString: string): Promise<void> {
+      expect(web.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(web.ready['role']).toBe('web');
+      expect(worker.url).toBeUndefined();
+      expect(worker.ready['role']).toBe('worker');
+      expect(worker.ready.msg).toContain('worker running');
+
+      const ready = await fetch(`${web.url}/readyz`);
+      expect(ready.status, await ready.clone().text()).toBe(200);
+
+      const [webExit, workerExit] = await Promise.all([web.stop('SIGTERM'), worker.stop('SIGTERM')]);
+      expect(webExit.code, webExit.stderr).toBe(0);
+      expect(workerExit.code, workerExit.stderr).toBe(0);
+      for (const proc of [web, worker]) {
+        const errors = proc.entries().filter((entry) => (entry.level ?? 0) >= 50);
+        expect(errors).toEqual([]);
+      }
+      expect(await readMigrations(openDatabase({ backend: 'postgres', connectionString, poolSize: 1 }))).toEqual(
+        MIGRATION_NAMES,
+      );
     }
+
+    it('runs a web process, then a worker process, on one database', async () => {
+      const database = await createPostgresDatabase();
+      try {
+        const env = { DATABASE_URL: database.connectionString };
+        const web = await startServerProcess({ env, args: ['--role=web'] });
+        const worker = await startServerProcess({ env, args: ['--role=worker'] });
+        await checkPair(web, worker, database.connectionString);
+      } finally {
+        await cleanupProcesses();
+        await database.drop();
+      }
+    });
+
+    it('starts a web process and a worker process at the same moment on a fresh database', async () => {
+      // Both migrate and install the queue at once (e.g. `docker compose up` with two services).
+      const database = await createPostgresDatabase();
+      try {
+        const env = { DATABASE_URL: database.connectionString };
+        const [web, worker] = await Promise.all([
+          startServerProcess({ env, args: ['--role=web'] }),
+          startServerProcess({ env, args: ['--role=worker'] }),
+        ]);
+        await checkPair(web, worker, database.connectionString);
+      } finally {
+        await cleanupProcesses();
+        await database.drop();
+      }
+    });
   });
-});
+}
