@@ -46,9 +46,18 @@ export function createPayPalWebhookVerifier(config: PayPalWebhookVerifierConfig)
   const timeoutMs = config.timeoutMs ?? 10_000;
   const now = config.now ?? Date.now;
   let token: { value: string; expiresAt: number } | undefined;
+  let fetching: Promise<string> | undefined;
 
-  const accessToken = async (): Promise<string> => {
-    if (token && token.expiresAt > now() + 60_000) return token.value;
+  // one token fetch at a time: a burst of webhooks shares it instead of each minting its own
+  const accessToken = (): Promise<string> => {
+    if (token && token.expiresAt > now() + 60_000) return Promise.resolve(token.value);
+    fetching ??= fetchToken().finally(() => {
+      fetching = undefined;
+    });
+    return fetching;
+  };
+
+  const fetchToken = async (): Promise<string> => {
     const response = await fetch(`${baseUrl}/v1/oauth2/token`, {
       method: 'POST',
       headers: {
@@ -64,7 +73,12 @@ export function createPayPalWebhookVerifier(config: PayPalWebhookVerifierConfig)
     return token.value;
   };
 
-  const isVerified = async (headers: Record<string, string>, rawBody: string, webhookId: string): Promise<boolean> => {
+  const isVerified = async (
+    headers: Record<string, string>,
+    rawBody: string,
+    webhookId: string,
+    retried = false,
+  ): Promise<boolean> => {
     const fields = JSON.stringify({
       auth_algo: headers['paypal-auth-algo'],
       cert_url: headers['paypal-cert-url'],
@@ -79,7 +93,12 @@ export function createPayPalWebhookVerifier(config: PayPalWebhookVerifierConfig)
       body: `${fields.slice(0, -1)},"webhook_event":${rawBody}}`,
       signal: AbortSignal.timeout(timeoutMs),
     });
-    if (response.status === 401) token = undefined;
+    if (response.status === 401 && !retried) {
+      // the token expired or was revoked: fetch a new one and try once more
+      token = undefined;
+      await response.arrayBuffer();
+      return isVerified(headers, rawBody, webhookId, true);
+    }
     if (!response.ok) throw new Error(`PayPal verify-webhook-signature answered ${response.status}`);
     const body = (await response.json()) as { verification_status?: string };
     return body.verification_status === 'SUCCESS';
