@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { bearerSecurity, CurrencyCode, createApiRouter, DecimalAmount, errorResponses, json } from '../api/schemas.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors/app-error.js';
 import { type AuthEnv, requireRole } from '../http/auth.js';
 import { MoneyError, parseDecimal } from '../money/money.js';
-import { upsertCustomer } from './customers.js';
+import { upsertCreditBalance } from './credit-balances.js';
 import { upsertPayment } from './payments.js';
 
 const CustomerInput = z.object({
@@ -61,36 +60,69 @@ const ItemResult = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 
+type ItemOutcome =
+  | { readonly id: string; readonly status: 'created' | 'updated' }
+  | { readonly id: string; readonly status: 'rejected'; readonly conflict: string };
+
+function batchRoute(path: string, summary: string, key: string, item: z.ZodType) {
+  return createRoute({
+    method: 'post',
+    path,
+    summary,
+    tags: ['ledger'],
+    security: bearerSecurity,
+    request: {
+      body: {
+        content: { 'application/json': { schema: z.object({ [key]: z.array(item).min(1).max(500) }).strict() } },
+        required: true,
+      },
+    },
+    responses: { 200: json(z.object({ results: z.array(ItemResult) }), 'Per-item results'), ...errorResponses },
+  });
+}
+
+/** Each item in its own transaction; a bad item is answered in place and the others still land. */
+async function upsertEach<T>(
+  items: readonly T[],
+  upsert: (item: T) => Promise<ItemOutcome>,
+): Promise<Array<z.infer<typeof ItemResult>>> {
+  const results: Array<z.infer<typeof ItemResult>> = [];
+  for (const [index, item] of items.entries()) {
+    try {
+      const outcome = await upsert(item);
+      results.push(
+        outcome.status === 'rejected'
+          ? { index, id: outcome.id, status: 'rejected', error: { code: 'conflict', message: outcome.conflict } }
+          : { index, id: outcome.id, status: outcome.status },
+      );
+    } catch (error) {
+      results.push({ index, id: null, status: 'rejected', error: itemError(error) });
+    }
+  }
+  return results;
+}
+
 /** Batch upserts for billing systems without a gateway connector: idempotent on natural keys, each item answered. */
 export function ledgerRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
   const app = createApiRouter<AuthEnv>();
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/payments',
-      summary: 'Upsert payments in a batch (natural key: gateway + gatewayPaymentId)',
-      tags: ['ledger'],
-      security: bearerSecurity,
-      request: {
-        body: {
-          content: {
-            'application/json': { schema: z.object({ payments: z.array(PaymentInput).min(1).max(500) }).strict() },
-          },
-          required: true,
-        },
-      },
-      responses: { 200: json(z.object({ results: z.array(ItemResult) }), 'Per-item results'), ...errorResponses },
-    }),
+    batchRoute(
+      '/payments',
+      'Upsert payments in a batch (natural key: gateway + gatewayPaymentId)',
+      'payments',
+      PaymentInput,
+    ),
     async (c) => {
       const principal = c.get('principal');
       requireRole(principal, 'admin', 'manager');
-      const results = [];
-      for (const [index, item] of c.req.valid('json').payments.entries()) {
-        try {
-          const amount = parseDecimal(item.amount, item.currency);
-          if (amount.amount === 0) throw new AppError('invalid_amount', 'a payment amount must be above zero');
-          const outcome = await ctx.db.transaction().execute((trx) =>
+      const items = (c.req.valid('json') as { payments: Array<z.infer<typeof PaymentInput>> }).payments;
+      const results = await upsertEach(items, async (item) => {
+        const amount = parseDecimal(item.amount, item.currency);
+        if (amount.amount === 0) throw new AppError('invalid_amount', 'a payment amount must be above zero');
+        const outcome = await ctx.db
+          .transaction()
+          .execute((trx) =>
             upsertPayment(trx, principal.orgId, {
               ...item,
               amount,
@@ -98,90 +130,31 @@ export function ledgerRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
               source: 'billing_import',
             }),
           );
-          if (outcome.conflict)
-            results.push({
-              index,
-              id: outcome.payment.id,
-              status: 'rejected' as const,
-              error: { code: 'conflict', message: outcome.conflict },
-            });
-          else
-            results.push({
-              index,
-              id: outcome.payment.id,
-              status: outcome.created ? ('created' as const) : ('updated' as const),
-            });
-        } catch (error) {
-          results.push({ index, id: null, status: 'rejected' as const, error: itemError(error) });
-        }
-      }
+        if (outcome.conflict) return { id: outcome.payment.id, status: 'rejected', conflict: outcome.conflict };
+        return { id: outcome.payment.id, status: outcome.created ? 'created' : 'updated' };
+      });
       return c.json({ results }, 200);
     },
   );
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/balances',
-      summary: 'Upsert customer credit balances in a batch (natural key: sourceSystem + externalRef)',
-      tags: ['ledger'],
-      security: bearerSecurity,
-      request: {
-        body: {
-          content: {
-            'application/json': { schema: z.object({ balances: z.array(BalanceInput).min(1).max(500) }).strict() },
-          },
-          required: true,
-        },
-      },
-      responses: { 200: json(z.object({ results: z.array(ItemResult) }), 'Per-item results'), ...errorResponses },
-    }),
+    batchRoute(
+      '/balances',
+      'Upsert customer credit balances in a batch (natural key: sourceSystem + externalRef)',
+      'balances',
+      BalanceInput,
+    ),
     async (c) => {
       const principal = c.get('principal');
       requireRole(principal, 'admin', 'manager');
-      const results = [];
-      for (const [index, item] of c.req.valid('json').balances.entries()) {
-        try {
-          const amount = parseDecimal(item.amount, item.currency);
-          const row = await ctx.db.transaction().execute(async (trx) => {
-            const customer = await upsertCustomer(trx, principal.orgId, item.customer);
-            if (!customer) throw new AppError('invalid_request', 'a balance needs a customer email or phone');
-            const existing = await trx
-              .selectFrom('credit_balances')
-              .select('id')
-              .where('org_id', '=', principal.orgId)
-              .where('source_system', '=', item.sourceSystem)
-              .where('external_ref', '=', item.externalRef)
-              .executeTakeFirst();
-            const values = {
-              customer_id: customer.id,
-              amount: amount.amount,
-              currency: amount.currency,
-              as_of: new Date(item.asOf),
-              updated_at: new Date(),
-            };
-            if (existing) {
-              await trx.updateTable('credit_balances').set(values).where('id', '=', existing.id).execute();
-              return { id: existing.id, created: false };
-            }
-            const id = randomUUID();
-            await trx
-              .insertInto('credit_balances')
-              .values({
-                id,
-                org_id: principal.orgId,
-                source_system: item.sourceSystem,
-                external_ref: item.externalRef,
-                ...values,
-              })
-              .execute();
-            return { id, created: true };
-          });
-          results.push({ index, id: row.id, status: row.created ? ('created' as const) : ('updated' as const) });
-        } catch (error) {
-          results.push({ index, id: null, status: 'rejected' as const, error: itemError(error) });
-        }
-      }
+      const items = (c.req.valid('json') as { balances: Array<z.infer<typeof BalanceInput>> }).balances;
+      const results = await upsertEach(items, async (item) => {
+        const amount = parseDecimal(item.amount, item.currency);
+        const row = await ctx.db
+          .transaction()
+          .execute((trx) => upsertCreditBalance(trx, principal.orgId, { ...item, amount, asOf: new Date(item.asOf) }));
+        return { id: row.id, status: row.created ? 'created' : 'updated' };
+      });
       return c.json({ results }, 200);
     },
   );
