@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../server/src/config.js';
 import { type RunningSandbox, startSandboxServer } from '../server/src/connectors/sandbox-server.js';
 import { createStripeSandbox } from '../server/src/connectors/stripe/stripe-sandbox.js';
-import { systemClock } from '../server/src/context.js';
+import { buildContext } from '../server/src/context.js';
 import { type Backend, openDatabase } from '../server/src/db/database.js';
 import { migrateToLatest } from '../server/src/db/migrator.js';
 import { staticGatewayRegistry } from '../server/src/gateways/gateway-registry.js';
@@ -15,7 +15,7 @@ import type { JobDefinition } from '../server/src/jobs/job-definition.js';
 import { JobQueue } from '../server/src/jobs/job-queue.js';
 import { upsertPayment } from '../server/src/ledger/payments.js';
 import { money } from '../server/src/money/money.js';
-import { createMetrics } from '../server/src/ops/metrics.js';
+
 import { createOrganisation, createStaff } from '../server/src/orgs/organisations.js';
 import { approveCase } from '../server/src/refunds/case-transitions.js';
 import { refundExecuteJob, refundResolveJob, refundSweepJob } from '../server/src/refunds/refund-jobs.js';
@@ -111,16 +111,13 @@ describe.each(BACKENDS)('a process killed between the gateway success and the co
     const logger = pino({ level: 'silent' });
     const queue = new JobQueue(setup.executeSql, logger, { runMaintenance: false });
     await queue.start([refundExecuteJob, refundResolveJob, refundSweepJob] as JobDefinition<unknown>[]);
-    const ctx = {
+    const ctx = buildContext({
       config: parseConfig({}),
       logger,
       database: setup,
-      db: setup.db,
       queue,
-      metrics: createMetrics({}),
-      clock: systemClock,
       gateways: staticGatewayRegistry([]),
-    };
+    });
     const { caseRow } = await requestRefund(ctx, {
       orgId: org.id,
       paymentId: payment.id,

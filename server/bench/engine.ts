@@ -4,7 +4,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { parseConfig } from '../src/config.js';
 import { MemoryGateway } from '../src/connectors/memory/memory-gateway.js';
-import { type AppContext, systemClock } from '../src/context.js';
+import { buildContext } from '../src/context.js';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import { staticGatewayRegistry } from '../src/gateways/gateway-registry.js';
@@ -12,7 +12,7 @@ import type { JobDefinition } from '../src/jobs/job-definition.js';
 import { JobQueue } from '../src/jobs/job-queue.js';
 import { upsertPayment } from '../src/ledger/payments.js';
 import { money } from '../src/money/money.js';
-import { createMetrics } from '../src/ops/metrics.js';
+
 import { createOrganisation, createStaff } from '../src/orgs/organisations.js';
 import { approve } from '../src/refunds/decide-case.js';
 import { executeCase } from '../src/refunds/execute-refund.js';
@@ -43,16 +43,13 @@ export async function benchEngine(options: {
     const queue = new JobQueue(database.executeSql, logger, { runMaintenance: false });
     await queue.start([refundExecuteJob, refundResolveJob, refundSweepJob] as JobDefinition<unknown>[]);
     const gateway = new MemoryGateway();
-    const ctx: AppContext = {
+    const ctx = buildContext({
       config: parseConfig({ LOG_LEVEL: 'silent' }),
       logger,
       database,
-      db: database.db,
       queue,
-      metrics: createMetrics({}),
-      clock: systemClock,
       gateways: staticGatewayRegistry([gateway]),
-    };
+    });
     const org = await createOrganisation(database.db, { slug: 'bench', name: 'Bench' });
     const { staff: agent } = await createStaff(database.db, {
       orgId: org.id,

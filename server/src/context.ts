@@ -5,7 +5,7 @@ import type { Database } from './db/schema.js';
 import type { GatewayRegistry } from './gateways/gateway-registry.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import type { Logger } from './logger.js';
-import type { Metrics } from './ops/metrics.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
 
 /** Wall-clock source; tests replace it to move time. */
 export interface Clock {
@@ -24,4 +24,16 @@ export interface AppContext {
   readonly metrics: Metrics;
   readonly clock: Clock;
   readonly gateways: GatewayRegistry;
+}
+
+/** Assembles a context from its parts (boot, tests, benchmarks); metrics count this queue's jobs. */
+export function buildContext(
+  parts: Omit<AppContext, 'db' | 'metrics' | 'clock'> & { readonly clock?: Clock },
+): AppContext {
+  return {
+    ...parts,
+    db: parts.database.db,
+    metrics: createMetrics({ countJobs: () => parts.queue.countByQueueAndState() }),
+    clock: parts.clock ?? systemClock,
+  };
 }

@@ -9,13 +9,13 @@
 import pino from 'pino';
 import { parseConfig } from '../../server/src/config.js';
 import { createStripeGateway } from '../../server/src/connectors/stripe/stripe-gateway.js';
-import type { AppContext } from '../../server/src/context.js';
-import { systemClock } from '../../server/src/context.js';
+
+import { buildContext } from '../../server/src/context.js';
 import { openDatabase } from '../../server/src/db/database.js';
 import { staticGatewayRegistry } from '../../server/src/gateways/gateway-registry.js';
 import type { JobDefinition } from '../../server/src/jobs/job-definition.js';
 import { JobQueue } from '../../server/src/jobs/job-queue.js';
-import { createMetrics } from '../../server/src/ops/metrics.js';
+
 import type { PaymentGateway } from '../../server/src/ports/payment-gateway.js';
 import { executeCase } from '../../server/src/refunds/execute-refund.js';
 import { refundExecuteJob, refundResolveJob, refundSweepJob } from '../../server/src/refunds/refund-jobs.js';
@@ -48,16 +48,7 @@ const gateway: PaymentGateway =
         },
       }
     : stripe;
-const ctx: AppContext = {
-  config,
-  logger,
-  database,
-  db: database.db,
-  queue,
-  metrics: createMetrics({}),
-  clock: systemClock,
-  gateways: staticGatewayRegistry([gateway]),
-};
+const ctx = buildContext({ config, logger, database, queue, gateways: staticGatewayRegistry([gateway]) });
 
 if (mode === 'execute') {
   await executeCase(ctx, { orgId, caseId });

@@ -120,16 +120,14 @@ export function ledgerRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
       const results = await upsertEach(items, async (item) => {
         const amount = parseDecimal(item.amount, item.currency);
         if (amount.amount === 0) throw new AppError('invalid_amount', 'a payment amount must be above zero');
-        const outcome = await ctx.db
-          .transaction()
-          .execute((trx) =>
-            upsertPayment(trx, principal.orgId, {
-              ...item,
-              amount,
-              capturedAt: new Date(item.capturedAt),
-              source: 'billing_import',
-            }),
-          );
+        const outcome = await ctx.db.transaction().execute((trx) =>
+          upsertPayment(trx, principal.orgId, {
+            ...item,
+            amount,
+            capturedAt: new Date(item.capturedAt),
+            source: 'billing_import',
+          }),
+        );
         if (outcome.conflict) return { id: outcome.payment.id, status: 'rejected', conflict: outcome.conflict };
         return { id: outcome.payment.id, status: outcome.created ? 'created' : 'updated' };
       });

@@ -57,20 +57,34 @@ async function alreadyDecided(db: Kysely<Database>, caseRow: RefundCaseRow): Pro
   });
 }
 
+/**
+ * Loads a pending case of the principal's organisation, checks who may decide it, and applies the
+ * conditional transition; a lost race or a late click answers "already decided by …".
+ */
+async function decidePending(
+  ctx: AppContext,
+  trx: Kysely<Database>,
+  input: DecisionInput,
+  move: typeof approveCase,
+): Promise<RefundCaseRow> {
+  const caseRow = await trx
+    .selectFrom('refund_cases')
+    .selectAll()
+    .where('id', '=', input.caseId)
+    .where('org_id', '=', input.principal.orgId)
+    .executeTakeFirst();
+  if (!caseRow) throw new AppError('not_found', 'no such refund case');
+  if (caseRow.state !== 'pending_approval') return alreadyDecided(trx, caseRow);
+  assertMayDecide(input.principal, caseRow);
+  return (
+    (await move(trx, transitionFor(ctx, input, caseRow), decisionOf(input, caseRow))) ?? alreadyDecided(trx, caseRow)
+  );
+}
+
 /** Approves a pending case: role must cover the tier, requester never approves their own case; one transition however many clicks. */
 export async function approve(ctx: AppContext, input: DecisionInput): Promise<RefundCaseRow> {
   const approved = await ctx.db.transaction().execute(async (trx) => {
-    const caseRow = await trx
-      .selectFrom('refund_cases')
-      .selectAll()
-      .where('id', '=', input.caseId)
-      .where('org_id', '=', input.principal.orgId)
-      .executeTakeFirst();
-    if (!caseRow) throw new AppError('not_found', 'no such refund case');
-    if (caseRow.state !== 'pending_approval') return alreadyDecided(trx, caseRow);
-    assertMayDecide(input.principal, caseRow);
-    const updated = await approveCase(trx, transitionFor(ctx, input, caseRow), decisionOf(input, caseRow));
-    if (!updated) return alreadyDecided(trx, caseRow);
+    const updated = await decidePending(ctx, trx, input, approveCase);
     await ctx.queue.send(
       refundExecuteJob,
       { orgId: updated.org_id, caseId: updated.id },
@@ -82,24 +96,10 @@ export async function approve(ctx: AppContext, input: DecisionInput): Promise<Re
   return approved;
 }
 
-/** Denies a pending case; a reason is required. */
+/** Denies a pending case; a reason is required, and the requester cannot deny their own case either. */
 export async function deny(ctx: AppContext, input: DecisionInput): Promise<RefundCaseRow> {
   if (!input.reason?.trim()) throw new AppError('invalid_request', 'a reason is required to deny a refund');
-  return ctx.db.transaction().execute(async (trx) => {
-    const caseRow = await trx
-      .selectFrom('refund_cases')
-      .selectAll()
-      .where('id', '=', input.caseId)
-      .where('org_id', '=', input.principal.orgId)
-      .executeTakeFirst();
-    if (!caseRow) throw new AppError('not_found', 'no such refund case');
-    if (caseRow.state !== 'pending_approval') return alreadyDecided(trx, caseRow);
-    assertMayDecide(input.principal, caseRow, { allowRequester: false });
-    return (
-      (await denyCase(trx, transitionFor(ctx, input, caseRow), decisionOf(input, caseRow))) ??
-      alreadyDecided(trx, caseRow)
-    );
-  });
+  return ctx.db.transaction().execute((trx) => decidePending(ctx, trx, input, denyCase));
 }
 
 /** Cancels a pending case: its requester may, and anyone who could approve it. */
@@ -182,12 +182,8 @@ export async function markResolvedManually(ctx: AppContext, input: DecisionInput
   });
 }
 
-function assertMayDecide(
-  principal: Principal,
-  caseRow: RefundCaseRow,
-  options: { allowRequester?: boolean } = {},
-): void {
-  if (caseRow.requested_by === principal.staffId && options.allowRequester !== true) {
+function assertMayDecide(principal: Principal, caseRow: RefundCaseRow): void {
+  if (caseRow.requested_by === principal.staffId) {
     throw new AppError('self_approval', 'you requested this refund, so someone else must decide it');
   }
   const required = (caseRow.required_role ?? 'lead') as ApproverRole;
