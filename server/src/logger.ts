@@ -34,8 +34,21 @@ export function createLogger(options: { readonly level: string; readonly pretty?
   return pino({
     level: options.level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { err: serializeError },
     ...(pretty
       ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } }
       : {}),
   });
+}
+
+/** SDK errors (axios, Stripe, Square) carry the request they failed on, credentials included. */
+const VENDOR_ERROR_BAGGAGE = ['config', 'request', 'response', 'headers', 'raw', 'rawHeaders', 'auth'];
+
+/** pino's error serializer, minus anything that can hold a request's credentials. */
+export function serializeError(error: unknown): Record<string, unknown> {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  for (const key of VENDOR_ERROR_BAGGAGE) delete serialized[key];
+  const status = (error as { response?: { status?: unknown } } | undefined)?.response?.status;
+  if (typeof status === 'number') serialized['httpStatus'] = status;
+  return serialized;
 }

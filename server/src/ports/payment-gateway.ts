@@ -103,18 +103,29 @@ const RETRYABLE: ReadonlySet<GatewayErrorCode> = new Set([
 
 /** A gateway refused or failed a call. */
 export class GatewayError extends Error {
+  /** Gateway, vendor code, HTTP status, Retry-After: never the vendor's error itself (it may carry credentials). */
+  readonly options: {
+    readonly gateway: GatewayName;
+    readonly vendorCode?: string | undefined;
+    readonly httpStatus?: number | undefined;
+    readonly retryAfterMs?: number | undefined;
+  };
+
   constructor(
     readonly code: GatewayErrorCode,
     message: string,
-    readonly options: {
+    options: {
       readonly gateway: GatewayName;
       readonly vendorCode?: string | undefined;
       readonly httpStatus?: number | undefined;
       readonly retryAfterMs?: number | undefined;
+      /** The SDK's error; kept only as the non-enumerable `Error.cause`. */
       readonly cause?: unknown;
     },
   ) {
     super(message, { cause: options.cause });
+    const { cause: _cause, ...facts } = options;
+    this.options = facts;
     this.name = 'GatewayError';
   }
 
