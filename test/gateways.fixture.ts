@@ -8,12 +8,13 @@ import { systemClock } from '../server/src/context.js';
 import type { Backend } from '../server/src/db/database.js';
 import type { PaymentRow } from '../server/src/db/schema.js';
 import type { GatewayVendor } from '../server/src/gateways/gateway-credentials.js';
-import { drainGatewayEvents, gatewayEventJob, gatewayEventWorker } from '../server/src/gateways/gateway-event-jobs.js';
-import { recordGatewayPayment } from '../server/src/gateways/gateway-payments.js';
+import { gatewayEventJob, gatewayEventWorker } from '../server/src/gateways/gateway-event-jobs.js';
 import { gatewayReconcileJob } from '../server/src/gateways/gateway-reconcile.js';
 import type { GatewayRegistry } from '../server/src/gateways/gateway-registry.js';
 import { createGatewaySetup, type GatewaySetup } from '../server/src/gateways/gateway-setup.js';
+import { drainFastPaths } from '../server/src/jobs/fast-path.js';
 import type { JobDefinition } from '../server/src/jobs/job-definition.js';
+import { upsertPayment } from '../server/src/ledger/payments.js';
 import { remainingRefundable, reservedAmount } from '../server/src/ledger/refundable.js';
 import { type Money, money } from '../server/src/money/money.js';
 import { ensureDefaultOrganisation, type FirstStart } from '../server/src/orgs/seed.js';
@@ -112,7 +113,7 @@ export async function startGatewayRig(
       const { paymentRef } = await handle.sandbox.createPayment({ amount, email, name: 'Test Customer', kind });
       const read = await setup.registry.forPayment(orgId, vendor).getPayment({ paymentRef });
       const { payment } = await ctx.db.transaction().execute((trx) =>
-        recordGatewayPayment(trx, orgId, {
+        upsertPayment(trx, orgId, {
           gateway: vendor,
           gatewayPaymentId: paymentRef,
           amount: read.amount,
@@ -135,7 +136,7 @@ export async function startGatewayRig(
     },
     async close() {
       for (const vendor of VENDORS) setup.sandboxes[vendor]?.sandbox.setWebhookTarget(undefined);
-      await drainGatewayEvents();
+      await drainFastPaths();
       await new Promise<void>((resolve) => {
         if ('closeAllConnections' in server) server.closeAllConnections();
         server.close(() => resolve());

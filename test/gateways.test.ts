@@ -5,7 +5,6 @@ import { parseConfig } from '../server/src/config.js';
 import { formatStripeSignatureHeader } from '../server/src/connectors/stripe/stripe-signature.js';
 import { seedDemoPayments } from '../server/src/gateways/demo-data.js';
 import { createGatewaySetup } from '../server/src/gateways/gateway-setup.js';
-import { gatewayDb } from '../server/src/gateways/gateway-tables.js';
 import { createOrganisation, createStaff } from '../server/src/orgs/organisations.js';
 import { requestRefund } from '../server/src/refunds/request-refund.js';
 import { resolveRefund } from '../server/src/refunds/resolve-refund.js';
@@ -229,7 +228,7 @@ describe.each(BACKENDS)('gateway modes, settings and demo data on %s', (backend)
     const text = await stored.text();
     expect(text).not.toContain('sk_live_clinicsecret123');
     expect(text).not.toContain('whsec_clinic_only');
-    const row = await gatewayDb(rig.ctx.db)
+    const row = await rig.ctx.db
       .selectFrom('gateway_settings')
       .selectAll()
       .where('org_id', '=', other.id)

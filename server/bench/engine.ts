@@ -8,16 +8,16 @@ import { buildContext } from '../src/context.js';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import { staticGatewayRegistry } from '../src/gateways/gateway-registry.js';
+import { drainFastPaths } from '../src/jobs/fast-path.js';
 import type { JobDefinition } from '../src/jobs/job-definition.js';
 import { JobQueue } from '../src/jobs/job-queue.js';
 import { upsertPayment } from '../src/ledger/payments.js';
 import { money } from '../src/money/money.js';
-
 import { createOrganisation, createStaff } from '../src/orgs/organisations.js';
 import { approve } from '../src/refunds/decide-case.js';
 import { executeCase } from '../src/refunds/execute-refund.js';
 import { refundExecuteJob, refundResolveJob, refundSweepJob } from '../src/refunds/refund-jobs.js';
-import { drainFastPaths, requestRefund } from '../src/refunds/request-refund.js';
+import { requestRefund } from '../src/refunds/request-refund.js';
 import { formatSummary, runConcurrent, summarise } from './measure.js';
 
 /**

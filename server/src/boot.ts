@@ -3,19 +3,17 @@ import { type ServerType, serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
-import { type AppContext, type Clock, systemClock } from './context.js';
+import { type AppContext, buildContext, type Clock } from './context.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { seedDemoPayments } from './gateways/demo-data.js';
-import { drainGatewayEvents } from './gateways/gateway-event-jobs.js';
 import type { GatewayRegistry } from './gateways/gateway-registry.js';
 import { createGatewaySetup, type GatewaySetup } from './gateways/gateway-setup.js';
+import { drainFastPaths } from './jobs/fast-path.js';
 import type { JobDefinition } from './jobs/job-definition.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics } from './ops/metrics.js';
 import { ensureDefaultOrganisation, type FirstStart } from './orgs/seed.js';
-import { drainFastPaths } from './refunds/request-refund.js';
 
 export type Role = 'all' | 'web' | 'worker';
 
@@ -75,17 +73,14 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
   }
   const sandboxes = Object.fromEntries(Object.entries(setup?.sandboxes ?? {}).map(([vendor, s]) => [vendor, s.url]));
   const queue = new JobQueue(database.executeSql, logger, { runMaintenance: role !== 'web' });
-  const metrics = createMetrics({ countJobs: () => queue.countByQueueAndState() });
-  const ctx: AppContext = {
+  const ctx = buildContext({
     config,
     logger,
     database,
-    db: database.db,
     queue,
-    metrics,
-    clock: options.clock ?? systemClock,
     gateways: options.gateways ?? (setup as GatewaySetup).registry,
-  };
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
 
   let server: ServerType | undefined;
   let url: string | undefined;
@@ -124,7 +119,6 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
         drainFastPaths(),
         new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()))),
       ]);
-      await drainGatewayEvents();
       await queue.stop(Math.max(0, deadline - Date.now()));
       await setup?.close();
       await database.close();

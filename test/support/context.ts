@@ -1,12 +1,11 @@
 import pino from 'pino';
 import { parseConfig } from '../../server/src/config.js';
-import type { AppContext, Clock } from '../../server/src/context.js';
+import { type AppContext, buildContext, type Clock } from '../../server/src/context.js';
 import type { Backend } from '../../server/src/db/database.js';
 import { migrateToLatest } from '../../server/src/db/migrator.js';
 import { type GatewayRegistry, staticGatewayRegistry } from '../../server/src/gateways/gateway-registry.js';
 import type { JobDefinition } from '../../server/src/jobs/job-definition.js';
 import { JobQueue } from '../../server/src/jobs/job-queue.js';
-import { createMetrics } from '../../server/src/ops/metrics.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
 /** A clock tests can move. */
@@ -46,17 +45,14 @@ export async function createTestContext(
   if (options.migrate !== false) await migrateToLatest(database.handle.db);
   const queue = new JobQueue(database.handle.executeSql, logger, { runMaintenance: true });
   if (options.startQueue !== false && options.migrate !== false) await queue.start(options.jobs ?? []);
-  const metrics = createMetrics({ countJobs: () => queue.countByQueueAndState() });
-  const ctx: AppContext = {
+  const ctx = buildContext({
     config: parseConfig({ SANDBOX: 'true', LOG_LEVEL: 'silent', ...options.env }),
     logger,
     database: database.handle,
-    db: database.handle.db,
     queue,
-    metrics,
     clock: options.clock ?? new TestClock(),
     gateways: options.gateways ?? staticGatewayRegistry([]),
-  };
+  });
   return {
     ctx,
     database,

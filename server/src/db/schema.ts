@@ -176,6 +176,28 @@ export interface InboundEventsTable {
   processed_at: Timestamp | null;
 }
 
+/** One organisation's credentials for one gateway, AES-256-GCM encrypted. */
+export interface GatewaySettingsTable {
+  org_id: string;
+  vendor: string;
+  ciphertext: string;
+  iv: string;
+  tag: string;
+  updated_at: DefaultedTimestamp;
+}
+
+/** Something reconciliation found the ledger and the gateway disagree on. */
+export interface ReconciliationIssuesTable {
+  id: string;
+  org_id: string;
+  payment_id: string;
+  refund_id: string | null;
+  kind: string;
+  details: ColumnType<Record<string, unknown>, string, string>;
+  detected_at: DefaultedTimestamp;
+  resolved_at: Timestamp | null;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   staff: StaffTable;
@@ -189,6 +211,8 @@ export interface Database {
   refund_cases: RefundCasesTable;
   audit_events: AuditEventsTable;
   inbound_events: InboundEventsTable;
+  gateway_settings: GatewaySettingsTable;
+  reconciliation_issues: ReconciliationIssuesTable;
 }
 
 export type PaymentRow = Selectable<PaymentsTable>;

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { SandboxPaymentKind } from '../connectors/gateway-sandbox.js';
 import type { Database } from '../db/schema.js';
+import { upsertPayment } from '../ledger/payments.js';
 import type { Logger } from '../logger.js';
 import { money } from '../money/money.js';
 import { GATEWAY_VENDORS, type GatewayVendor } from './gateway-credentials.js';
-import { recordGatewayPayment } from './gateway-payments.js';
 import type { GatewayRegistry } from './gateway-registry.js';
 import type { SandboxHandle } from './gateway-setup.js';
 
@@ -62,7 +62,7 @@ export async function seedDemoPayments(input: {
       });
       const payment = await gateway.getPayment({ paymentRef });
       await input.db.transaction().execute((trx) =>
-        recordGatewayPayment(trx, input.orgId, {
+        upsertPayment(trx, input.orgId, {
           gateway: vendor,
           gatewayPaymentId: paymentRef,
           amount: payment.amount,

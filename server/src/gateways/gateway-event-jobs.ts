@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { WorkerRegistration } from '../boot.js';
 import type { AppContext } from '../context.js';
+import { runSoon } from '../jobs/fast-path.js';
 import type { JobDefinition } from '../jobs/job-definition.js';
 import { defineJob } from '../jobs/job-definition.js';
+import { upsertPayment } from '../ledger/payments.js';
 import type { GatewayEvent } from '../ports/gateway-webhook.js';
 import type { GatewayPayment, GatewayRefund } from '../ports/payment-gateway.js';
-import { recordGatewayPayment } from './gateway-payments.js';
 import { applyGatewayRefund } from './gateway-refund-sync.js';
 
 /** Act on one verified, recorded gateway webhook (inbound_events row). */
@@ -81,7 +82,7 @@ export async function processGatewayEvent(
       const result =
         known?.status === status
           ? undefined
-          : await recordGatewayPayment(trx, row.org_id, {
+          : await upsertPayment(trx, row.org_id, {
               gateway: row.vendor,
               gatewayPaymentId: payment.paymentRef,
               amount: payment.amount,
@@ -102,26 +103,12 @@ export async function processGatewayEvent(
   });
 }
 
-const fastPaths = new Set<Promise<void>>();
-
 /** Fast path after the webhook commits; the queued job is the fallback. */
 export function processGatewayEventSoon(
   ctx: AppContext,
   input: { readonly orgId: string; readonly inboundEventId: string },
 ): Promise<void> {
-  const run = processGatewayEvent(ctx, input).then(
-    () => undefined,
-    (error: unknown) =>
-      ctx.logger.warn({ err: error, ...input }, 'fast-path gateway event failed; the queued job will retry'),
-  );
-  fastPaths.add(run);
-  void run.finally(() => fastPaths.delete(run));
-  return run;
-}
-
-/** Resolves when every fast-path event started so far has finished (shutdown, tests). */
-export async function drainGatewayEvents(): Promise<void> {
-  while (fastPaths.size > 0) await Promise.allSettled([...fastPaths]);
+  return runSoon(ctx.logger, 'gateway event', input, () => processGatewayEvent(ctx, input));
 }
 
 export function gatewayEventWorker(): WorkerRegistration {

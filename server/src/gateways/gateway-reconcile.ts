@@ -7,8 +7,8 @@ import type { AppContext } from '../context.js';
 import type { Database, PaymentRow, RefundRow } from '../db/schema.js';
 import { defineJob, type JobDefinition } from '../jobs/job-definition.js';
 import type { GatewayRefund } from '../ports/payment-gateway.js';
+import { attemptKeysOf } from '../refunds/resolve-refund.js';
 import { applyGatewayRefund } from './gateway-refund-sync.js';
-import { gatewayDb } from './gateway-tables.js';
 
 /** Compare recent payments' refunds at the gateway with the ledger. */
 export const gatewayReconcileJob = defineJob(
@@ -36,16 +36,8 @@ type IssueKind = 'missing_at_gateway' | 'state_mismatch' | 'amount_mismatch';
 
 const FINAL = new Set(['succeeded', 'failed']);
 
-function keysOf(refund: GatewayRefund): string[] {
-  return [
-    refund.metadata['attemptKey'],
-    refund.metadata['idempotencyKey'],
-    refund.metadata['refund_desk_idempotency_key'],
-  ].filter((key): key is string => Boolean(key));
-}
-
 function matchLedger(rows: readonly RefundRow[], refund: GatewayRefund): RefundRow | undefined {
-  const keys = keysOf(refund);
+  const keys = attemptKeysOf(refund);
   return (
     rows.find((row) => row.gateway_refund_id === refund.gatewayRefundId) ??
     rows.find((row) => row.idempotency_key !== null && keys.includes(row.idempotency_key))
@@ -92,8 +84,7 @@ async function flagIssue(
   issue: { payment: PaymentRow; refund: RefundRow | undefined; kind: IssueKind; details: Record<string, unknown> },
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const gdb = gatewayDb(trx);
-    let open = gdb
+    let open = trx
       .selectFrom('reconciliation_issues')
       .select('id')
       .where('org_id', '=', issue.payment.org_id)
@@ -102,7 +93,7 @@ async function flagIssue(
       .where('resolved_at', 'is', null);
     open = issue.refund ? open.where('refund_id', '=', issue.refund.id) : open.where('refund_id', 'is', null);
     if (await open.executeTakeFirst()) return false;
-    await gdb
+    await trx
       .insertInto('reconciliation_issues')
       .values({
         id: randomUUID(),

@@ -1,27 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type AuditActor, appendAudit } from '../audit/audit-log.js';
-import type { Database, RefundRow, RefundState } from '../db/schema.js';
+import type { Database, RefundRow } from '../db/schema.js';
 import { lockPayment } from '../ledger/refundable.js';
 import type { GatewayRefund } from '../ports/payment-gateway.js';
-import { settleRefund } from '../refunds/settle-refund.js';
+import { attemptKeysOf } from '../refunds/resolve-refund.js';
+import { ledgerStateOf, settleRefund } from '../refunds/settle-refund.js';
 
 export type RefundSyncResult =
   | { readonly kind: 'unknown_payment' }
   | { readonly kind: 'currency_mismatch'; readonly paymentId: string }
   | { readonly kind: 'settled'; readonly refund: RefundRow | undefined }
   | { readonly kind: 'external_recorded' | 'external_updated' | 'unchanged'; readonly refund: RefundRow };
-
-/** The metadata keys each adapter returns our attempt's idempotency key under (see resolve-refund findAttempt). */
-const ATTEMPT_KEYS = ['attemptKey', 'idempotencyKey', 'refund_desk_idempotency_key'] as const;
-
-function attemptKeysOf(refund: GatewayRefund): string[] {
-  return ATTEMPT_KEYS.map((key) => refund.metadata[key]).filter((value): value is string => Boolean(value));
-}
-
-function ledgerState(refund: GatewayRefund): RefundState {
-  return refund.status === 'canceled' ? 'failed' : refund.status;
-}
 
 async function findLedgerRefund(
   trx: Kysely<Database>,
@@ -93,7 +83,7 @@ export async function applyGatewayRefund(
   // Refunds made elsewhere: serialise on the payment, as every reservation does.
   await lockPayment(trx, orgId, payment.id);
   const existing = ours ?? (await findLedgerRefund(trx, orgId, payment.id, refund));
-  const state = ledgerState(refund);
+  const state = ledgerStateOf(refund.status);
   if (existing) {
     if (existing.state === state && existing.amount === refund.amount.amount)
       return { kind: 'unchanged', refund: existing };

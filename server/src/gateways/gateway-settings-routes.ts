@@ -8,7 +8,6 @@ import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
 import { connectVendor, credentialSchemas, GATEWAY_VENDORS } from './gateway-credentials.js';
 import { gatewayReconcileJob } from './gateway-reconcile.js';
 import { sealSecret } from './gateway-secrets.js';
-import { gatewayDb } from './gateway-tables.js';
 import { settingsAad } from './org-gateway-registry.js';
 
 const IssueView = z
@@ -82,7 +81,7 @@ export function gatewaySettingsRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
       const sealed = sealSecret(secretsKey, JSON.stringify(credentials), settingsAad(principal.orgId, vendor));
       const now = ctx.clock.now();
       await ctx.db.transaction().execute(async (trx) => {
-        await gatewayDb(trx)
+        await trx
           .insertInto('gateway_settings')
           .values({ org_id: principal.orgId, vendor, ...sealed, updated_at: now })
           .onConflict((oc) => oc.columns(['org_id', 'vendor']).doUpdateSet({ ...sealed, updated_at: now }))
@@ -113,7 +112,7 @@ export function gatewaySettingsRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
     async (c) => {
       const principal = c.get('principal');
       requireRole(principal, 'admin', 'manager', 'auditor');
-      let query = gatewayDb(ctx.db)
+      let query = ctx.db
         .selectFrom('reconciliation_issues')
         .selectAll()
         .where('org_id', '=', principal.orgId)

@@ -13,7 +13,6 @@ import {
   type VendorConnection,
 } from './gateway-credentials.js';
 import { openSecret } from './gateway-secrets.js';
-import { gatewayDb } from './gateway-tables.js';
 
 export interface OrgGatewayRegistryOptions {
   readonly db: Kysely<Database>;
@@ -44,7 +43,7 @@ export function settingsAad(orgId: string, vendor: string): string {
  * `forPayment` is synchronous, so it hands out a thin adapter that resolves the real one on first use.
  */
 export function createOrgGatewayRegistry(options: OrgGatewayRegistryOptions): OrgGatewayRegistry {
-  const db = gatewayDb(options.db);
+  const db = options.db;
   const cache = new Map<string, Promise<VendorConnection | undefined>>();
   let defaultOrgId: Promise<string | undefined> | undefined;
 

@@ -1,16 +1,15 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { sql } from 'kysely';
 import { bearerSecurity, createApiRouter, errorResponses, json, MoneyView } from '../api/schemas.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors/app-error.js';
 import type { AuthEnv } from '../http/auth.js';
 import { money } from '../money/money.js';
-import { OPEN_STATES } from '../refunds/case-states.js';
 import { moneyView } from '../refunds/case-view.js';
 import { evaluateEligibility } from '../refunds/eligibility/index.js';
+import { openCasesByPayment, openCasesOnTicket } from '../refunds/open-cases.js';
 import { normaliseEmail, normalisePhone } from './customers.js';
 import { paymentFacts } from './payment-facts.js';
-import { paymentAmount, remainingRefundable, reservedAmount } from './refundable.js';
+import { paymentAmount, remainingRefundable, reservedAmounts } from './refundable.js';
 
 const PaymentEligibility = z
   .object({
@@ -104,19 +103,17 @@ export function eligibilityRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
         .limit(100)
         .execute();
       const now = ctx.clock.now();
+      const reservedByPayment = await reservedAmounts(ctx.db, payments);
+      const openByPayment = await openCasesByPayment(
+        ctx.db,
+        orgId,
+        payments.map((p) => p.id),
+      );
+      const sameTicket = query.ticketRef ? await openCasesOnTicket(ctx.db, orgId, { ref: query.ticketRef }) : 0;
       const views = [];
       for (const payment of payments) {
-        const reserved = await reservedAmount(ctx.db, payment);
+        const reserved = reservedByPayment.get(payment.id) ?? money(0, payment.currency);
         const refundable = remainingRefundable(payment, reserved);
-        const open = await ctx.db
-          .selectFrom('refund_cases')
-          .select([
-            sql<number>`count(*) filter (where payment_id = ${payment.id})::int`.as('samePayment'),
-            sql<number>`count(*) filter (where ticket_ref = ${query.ticketRef ?? ''})::int`.as('sameTicket'),
-          ])
-          .where('org_id', '=', orgId)
-          .where('state', 'in', OPEN_STATES as string[])
-          .executeTakeFirstOrThrow();
         const verdict = evaluateEligibility({
           now,
           requested: refundable.amount > 0 ? refundable : money(0, payment.currency),
@@ -125,7 +122,7 @@ export function eligibilityRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
           reason: reason
             ? { code: reason.code, label: reason.label, refundWindowDays: reason.refund_window_days }
             : undefined,
-          openCases: { samePayment: open.samePayment, sameTicket: query.ticketRef ? open.sameTicket : 0 },
+          openCases: { samePayment: openByPayment.get(payment.id) ?? 0, sameTicket },
           identity: match,
         });
         views.push({

@@ -24,13 +24,28 @@ export async function reservedAmount(
   db: Kysely<Database>,
   payment: Pick<PaymentRow, 'id' | 'currency'>,
 ): Promise<Money> {
-  const row = await db
+  return (await reservedAmounts(db, [payment])).get(payment.id) ?? money(0, payment.currency);
+}
+
+/** reservedAmount for many payments in one query (eligibility lists a customer's payments). */
+export async function reservedAmounts(
+  db: Kysely<Database>,
+  payments: ReadonlyArray<Pick<PaymentRow, 'id' | 'currency'>>,
+): Promise<Map<string, Money>> {
+  const reserved = new Map(payments.map((p) => [p.id, money(0, p.currency)]));
+  if (payments.length === 0) return reserved;
+  const rows = await db
     .selectFrom('refunds')
-    .select(sql<string>`coalesce(sum(amount), 0)::text`.as('total'))
-    .where('payment_id', '=', payment.id)
+    .select(['payment_id', sql<string>`sum(amount)::text`.as('total')])
+    .where('payment_id', 'in', [...reserved.keys()])
     .where('state', '!=', 'failed')
-    .executeTakeFirstOrThrow();
-  return money(Number(row.total), payment.currency);
+    .groupBy('payment_id')
+    .execute();
+  for (const row of rows) {
+    const payment = payments.find((p) => p.id === row.payment_id);
+    if (payment) reserved.set(row.payment_id, money(Number(row.total), payment.currency));
+  }
+  return reserved;
 }
 
 /** Captured − reserved; never below zero (an over-refund made elsewhere shows as zero refundable). */

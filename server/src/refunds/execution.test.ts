@@ -4,9 +4,10 @@ import { BACKENDS } from '../../../test/support/databases.js';
 import { createEngineFixture, type EngineFixture, usd } from '../../../test/support/engine-fixtures.js';
 import { verifyAuditChain } from '../audit/verify-chain.js';
 import { AppError } from '../errors/app-error.js';
+import { drainFastPaths } from '../jobs/fast-path.js';
 import { approve, deny } from './decide-case.js';
 import { attemptKey, executeCase } from './execute-refund.js';
-import { drainFastPaths, requestRefund } from './request-refund.js';
+import { requestRefund } from './request-refund.js';
 import { resolveRefund } from './resolve-refund.js';
 import { sweep } from './sweep.js';
 

@@ -5,9 +5,10 @@ import { BACKENDS } from '../../../test/support/databases.js';
 import { createEngineFixture, type EngineFixture, usd } from '../../../test/support/engine-fixtures.js';
 import { verifyAuditChain } from '../audit/verify-chain.js';
 import type { SandboxFault } from '../connectors/gateway-sandbox.js';
+import { drainFastPaths } from '../jobs/fast-path.js';
 import { approve, cancel, deny } from './decide-case.js';
 import { executeCase } from './execute-refund.js';
-import { drainFastPaths, requestRefund } from './request-refund.js';
+import { requestRefund } from './request-refund.js';
 import { resolveRefund } from './resolve-refund.js';
 import { settleRefund } from './settle-refund.js';
 

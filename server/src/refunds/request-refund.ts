@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { routeCase } from '../approvals/policy.js';
 import { loadPolicy } from '../approvals/policy-store.js';
 import { velocityBreaches } from '../approvals/velocity.js';
@@ -9,13 +9,14 @@ import type { AppContext } from '../context.js';
 import { executeSqlIn } from '../db/database.js';
 import type { Database, RefundCaseRow } from '../db/schema.js';
 import { AppError } from '../errors/app-error.js';
+import { runSoon } from '../jobs/fast-path.js';
 import { paymentFacts } from '../ledger/payment-facts.js';
 import { lockPayment, remainingRefundable, reservedAmount } from '../ledger/refundable.js';
 import { type Money, money } from '../money/money.js';
-import { OPEN_STATES } from './case-states.js';
 import { autoApprove, markIneligible, routeForApproval } from './case-transitions.js';
 import { type EligibilityVerdict, evaluateEligibility } from './eligibility/index.js';
 import { executeCase } from './execute-refund.js';
+import { openCasesByPayment, openCasesOnTicket } from './open-cases.js';
 import { refundExecuteJob } from './refund-jobs.js';
 
 export type CaseSource = 'api' | 'zendesk' | 'freshdesk' | 'slack' | 'portal' | 'scan';
@@ -103,7 +104,10 @@ async function openCase(
     reason: reason
       ? { code: reason.code, label: reason.label, refundWindowDays: reason.refund_window_days }
       : undefined,
-    openCases: await countOpenCases(trx, request),
+    openCases: {
+      samePayment: (await openCasesByPayment(trx, request.orgId, [payment.id])).get(payment.id) ?? 0,
+      sameTicket: request.ticket ? await openCasesOnTicket(trx, request.orgId, request.ticket) : 0,
+    },
     minimum:
       policy.minimumRefund[payment.currency] === undefined
         ? undefined
@@ -206,33 +210,6 @@ async function openCase(
   return { caseRow: approved, verdict, replayed: false };
 }
 
-async function countOpenCases(
-  trx: Kysely<Database>,
-  request: RefundRequest,
-): Promise<{ samePayment: number; sameTicket: number }> {
-  const open = OPEN_STATES as string[];
-  const samePayment = await trx
-    .selectFrom('refund_cases')
-    .select(sql<number>`count(*)::int`.as('n'))
-    .where('org_id', '=', request.orgId)
-    .where('payment_id', '=', request.paymentId)
-    .where('state', 'in', open)
-    .executeTakeFirstOrThrow();
-  let sameTicket = 0;
-  if (request.ticket) {
-    const row = await trx
-      .selectFrom('refund_cases')
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('org_id', '=', request.orgId)
-      .where('ticket_system', '=', request.ticket.system)
-      .where('ticket_ref', '=', request.ticket.ref)
-      .where('state', 'in', open)
-      .executeTakeFirstOrThrow();
-    sameTicket = row.n;
-  }
-  return { samePayment: samePayment.n, sameTicket };
-}
-
 async function findByIdempotencyKey(
   db: Kysely<Database>,
   orgId: string,
@@ -270,21 +247,9 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
 }
 
-const fastPaths = new Set<Promise<void>>();
-
 /** Fast path: execute right after commit; the durable job is the fallback if this process dies. */
 export function runExecutionSoon(ctx: AppContext, caseRow: RefundCaseRow): Promise<void> {
-  const run = executeCase(ctx, { orgId: caseRow.org_id, caseId: caseRow.id }).then(
-    () => undefined,
-    (error: unknown) =>
-      ctx.logger.warn({ err: error, caseId: caseRow.id }, 'fast-path execution failed; the queued job will retry'),
+  return runSoon(ctx.logger, 'execution', { caseId: caseRow.id }, () =>
+    executeCase(ctx, { orgId: caseRow.org_id, caseId: caseRow.id }),
   );
-  fastPaths.add(run);
-  void run.finally(() => fastPaths.delete(run));
-  return run;
-}
-
-/** Resolves when every fast-path execution started so far has finished (shutdown, tests). */
-export async function drainFastPaths(): Promise<void> {
-  while (fastPaths.size > 0) await Promise.allSettled([...fastPaths]);
 }

@@ -45,12 +45,15 @@ export async function resolveRefund(
 /** Our attempt among the gateway's refunds: each adapter returns the key we sent in metadata. */
 export function findAttempt(refunds: readonly GatewayRefund[], key: string): GatewayRefund | undefined {
   if (!key) return undefined;
-  return refunds.find(
-    (r) =>
-      r.metadata['attemptKey'] === key ||
-      r.metadata['idempotencyKey'] === key ||
-      r.metadata['refund_desk_idempotency_key'] === key,
-  );
+  return refunds.find((r) => attemptKeysOf(r).includes(key));
+}
+
+/** The metadata keys the adapters return our attempt key under (ours; PayPal and Square; Stripe's automatic one). */
+const ATTEMPT_KEY_FIELDS = ['attemptKey', 'idempotencyKey', 'refund_desk_idempotency_key'] as const;
+
+/** Our attempt keys a gateway refund carries (none for a refund made outside Refund Desk). */
+export function attemptKeysOf(refund: GatewayRefund): string[] {
+  return ATTEMPT_KEY_FIELDS.map((field) => refund.metadata[field]).filter((value): value is string => Boolean(value));
 }
 
 async function claim(ctx: AppContext, input: { orgId: string; refundId: string }): Promise<Reservation | undefined> {

@@ -15,6 +15,11 @@ export interface RefundOutcome {
 
 const FINAL = new Set(['succeeded', 'failed']);
 
+/** What the ledger records for a gateway status: a canceled refund gives the money back to nobody, so it failed. */
+export function ledgerStateOf<S extends RefundOutcome['status']>(status: S): Exclude<S, 'canceled'> | 'failed' {
+  return (status === 'canceled' ? 'failed' : status) as Exclude<S, 'canceled'> | 'failed';
+}
+
 /**
  * Records what the gateway said about one of our refunds and moves its case: succeeded → case
  * succeeded; failed/canceled → case failed → exception; pending/unknown → the case waits. Safe to
@@ -39,7 +44,7 @@ export async function settleRefund(
     .executeTakeFirst();
   if (!refund) return undefined;
   const { outcome } = input;
-  const state = outcome.status === 'canceled' ? 'failed' : outcome.status;
+  const state = ledgerStateOf(outcome.status);
   if (FINAL.has(refund.state)) {
     // a late "unknown" or "pending" (a lost response, a slow executor) adds nothing to a final answer
     if (refund.state !== state && FINAL.has(state)) {
