@@ -6,6 +6,7 @@ import { mountApi } from './api/api-routes.js';
 import type { AppContext } from './context.js';
 import { AppError } from './errors/app-error.js';
 import { handleError } from './http/error-handler.js';
+import type { Integration } from './integrations/integration.js';
 import { healthRoutes } from './ops/health-routes.js';
 import { gatewayWebhookRoutes } from './webhooks/gateway-webhook-routes.js';
 
@@ -14,6 +15,8 @@ export type AppEnv = { Variables: { requestId: string } };
 export interface AppOptions {
   /** Vendor → base URL of its sandbox; served at `GET /sandbox` (absent or empty: 404). */
   readonly sandboxUrls?: Readonly<Record<string, string>> | undefined;
+  /** Their routes are mounted at the root. */
+  readonly integrations?: ReadonlyArray<Integration> | undefined;
 }
 
 /** Builds the HTTP app; `main.ts` listens. Each area mounts its routes here. */
@@ -53,9 +56,11 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): OpenAPIHon
 
   app.route('/', healthRoutes(ctx));
   // until migrations ran and the queue started, work-accepting routes say so (vendors and clients retry)
-  app.use('/api/*', refuseUntilReady(ctx));
-  app.use('/webhooks/*', refuseUntilReady(ctx));
+  app.use('*', refuseUntilReady(ctx));
   app.route('/', gatewayWebhookRoutes(ctx));
+  for (const integration of options.integrations ?? []) {
+    if (integration.routes) app.route('/', integration.routes(ctx));
+  }
   const sandboxUrls = options.sandboxUrls;
   if (sandboxUrls && Object.keys(sandboxUrls).length > 0) app.get('/sandbox', (c) => c.json(sandboxUrls));
   mountApi(app, ctx);
@@ -65,9 +70,13 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): OpenAPIHon
   return app;
 }
 
+/** Paths that answer while the desk is starting: operations, the API description, the sandbox list. */
+const ALWAYS_ANSWERED = new Set(['/healthz', '/readyz', '/metrics', '/sandbox', '/openapi.json', '/docs']);
+
 function refuseUntilReady(ctx: AppContext): MiddlewareHandler {
-  return async (_c, next) => {
-    if (!ctx.queue.isStarted) throw new AppError('not_ready', 'Refund Desk is starting; try again in a few seconds');
+  return async (c, next) => {
+    if (!ctx.queue.isStarted && !ALWAYS_ANSWERED.has(c.req.path))
+      throw new AppError('not_ready', 'Refund Desk is starting; try again in a few seconds');
     await next();
   };
 }

@@ -3,12 +3,15 @@ import { type ServerType, serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
-import { type AppContext, buildContext, type Clock } from './context.js';
+import { type AppContext, buildContext, type Clock, systemClock } from './context.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
+import { type CaseEventDispatcher, startCaseEventDispatcher } from './events/case-events.js';
 import { seedDemoPayments } from './gateways/demo-data.js';
 import type { GatewayRegistry } from './gateways/gateway-registry.js';
 import { createGatewaySetup, type GatewaySetup } from './gateways/gateway-setup.js';
+import type { Integration, IntegrationFactory } from './integrations/integration.js';
+import { closeIntegrations, startIntegrations } from './integrations/integrations.js';
 import { drainFastPaths } from './jobs/fast-path.js';
 import type { JobDefinition } from './jobs/job-definition.js';
 import { JobQueue } from './jobs/job-queue.js';
@@ -32,6 +35,10 @@ export interface BootOptions {
   readonly gateways?: GatewayRegistry;
   /** Jobs this process knows (and, for worker roles, runs). */
   readonly workers?: ReadonlyArray<WorkerRegistration>;
+  /** Zendesk, Slack, notifications…: their routes, jobs and case-event consumers (default: none). */
+  readonly integrations?: ReadonlyArray<IntegrationFactory>;
+  /** How often worker roles read new case events for the integrations (default 250 ms). */
+  readonly caseEventIntervalMs?: number;
 }
 
 export interface RunningDesk {
@@ -40,8 +47,11 @@ export interface RunningDesk {
   readonly firstStart: FirstStart | undefined;
   /** Base URL of the HTTP server (undefined for a worker-only process). */
   readonly url: string | undefined;
-  /** Vendor → base URL of each gateway running as its sandbox (empty when none). */
+  /** Vendor → base URL of each vendor running as its sandbox (empty when none). */
   readonly sandboxes: Readonly<Record<string, string>>;
+  readonly integrations: ReadonlyArray<Integration>;
+  /** Hands case events to the integrations (worker roles only). */
+  readonly caseEvents: CaseEventDispatcher | undefined;
   /** Stops accepting, lets requests and jobs finish up to the deadline, closes the database. */
   stop(): Promise<void>;
 }
@@ -64,14 +74,24 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
       ? { backend: 'postgres', connectionString: config.DATABASE_URL }
       : { backend: 'pglite', dataDir: config.dataDir },
   );
+  const clock = options.clock ?? systemClock;
   let setup: GatewaySetup | undefined;
+  let integrations: Integration[] = [];
   try {
     if (!options.gateways) setup = await createGatewaySetup(config, { db: database.db, logger });
+    integrations = await startIntegrations(
+      { config, db: database.db, logger, clock, startSandboxes: role === 'all' },
+      options.integrations ?? [],
+    );
   } catch (error) {
+    await setup?.close();
     await database.close();
     throw error;
   }
-  const sandboxes = Object.fromEntries(Object.entries(setup?.sandboxes ?? {}).map(([vendor, s]) => [vendor, s.url]));
+  const sandboxes: Record<string, string> = Object.fromEntries(
+    Object.entries(setup?.sandboxes ?? {}).map(([vendor, s]) => [vendor, s.url]),
+  );
+  for (const integration of integrations) Object.assign(sandboxes, integration.sandboxes);
   const queue = new JobQueue(database.executeSql, logger, { runMaintenance: role !== 'web' });
   const ctx = buildContext({
     config,
@@ -79,32 +99,43 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
     database,
     queue,
     gateways: options.gateways ?? (setup as GatewaySetup).registry,
-    ...(options.clock ? { clock: options.clock } : {}),
+    clock,
   });
+  let caseEvents: CaseEventDispatcher | undefined;
 
   let server: ServerType | undefined;
   let url: string | undefined;
   let firstStart: FirstStart | undefined;
   try {
     if (role !== 'worker') {
-      ({ server, url } = await listen(ctx, config, sandboxes));
+      ({ server, url } = await listen(ctx, config, sandboxes, integrations));
     }
     await migrateToLatest(database.db);
     if (role !== 'worker')
       firstStart = await ensureDefaultOrganisation(database.db, { bootstrapAdminToken: config.BOOTSTRAP_ADMIN_TOKEN });
     if (firstStart?.created && config.DEMO_DATA && setup) await seedDemo(ctx, setup, firstStart.orgId);
-    const workers = options.workers ?? [];
+    const workers = [...(options.workers ?? []), ...integrations.flatMap((i) => i.workers ?? [])];
     await queue.start(
       workers.map((w) => w.definition),
       { serialize: database.backend === 'postgres' ? serializeAcrossProcesses(database.db) : undefined },
     );
     // the queue exists now, so webhooks can be accepted; from now on sandboxes post their webhooks here
-    if (url) setup?.setWebhookBase(loopbackUrl(url, config));
+    if (url) {
+      setup?.setWebhookBase(loopbackUrl(url, config));
+      for (const integration of integrations) integration.setWebhookBase?.(loopbackUrl(url, config));
+    }
     if (role !== 'web') {
       for (const worker of workers) await worker.register(ctx);
+      const consumers = integrations.flatMap((i) => i.consumers ?? []);
+      if (consumers.length > 0) {
+        const intervalMs = options.caseEventIntervalMs;
+        caseEvents = startCaseEventDispatcher(ctx, consumers, intervalMs ? { intervalMs } : {});
+      }
     }
   } catch (error) {
     await closeServer(server, 0);
+    await caseEvents?.stop();
+    await closeIntegrations(integrations);
     await setup?.close();
     await database.close();
     throw error;
@@ -119,13 +150,15 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
         drainFastPaths(),
         new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()))),
       ]);
+      await caseEvents?.stop();
       await queue.stop(Math.max(0, deadline - Date.now()));
+      await closeIntegrations(integrations);
       await setup?.close();
       await database.close();
     })();
     return stopping;
   };
-  return { ctx, url, firstStart, sandboxes, stop };
+  return { ctx, url, firstStart, sandboxes, integrations, caseEvents, stop };
 }
 
 /** Demo payments in the sandboxes; a failure is logged, never fatal. */
@@ -153,8 +186,9 @@ function listen(
   ctx: AppContext,
   config: Config,
   sandboxUrls: Readonly<Record<string, string>>,
+  integrations: ReadonlyArray<Integration>,
 ): Promise<{ server: ServerType; url: string }> {
-  const app = createApp(ctx, { sandboxUrls });
+  const app = createApp(ctx, { sandboxUrls, integrations });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info: AddressInfo) => {
       const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;

@@ -37,6 +37,65 @@ export const configSchema = z.object({
   PAYPAL_WEBHOOK_ID: optionalSecret,
   SQUARE_ACCESS_TOKEN: optionalSecret,
   SQUARE_WEBHOOK_SIGNATURE_KEY: optionalSecret,
+
+  // Zendesk (issue 5): the default organisation's helpdesk. No API token → the Zendesk sandbox.
+  ZENDESK_SUBDOMAIN: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'the part before .zendesk.com')
+    .optional(),
+  ZENDESK_EMAIL: z.email().optional(),
+  ZENDESK_API_TOKEN: optionalSecret,
+  /** The signing secret of our webhook in Zendesk ("old,new" during rotation). */
+  ZENDESK_WEBHOOK_SECRET: optionalSecret,
+  /** The sidebar app's shared secret (HS256 JWT of ZAF secure requests). */
+  ZENDESK_APP_SECRET: optionalSecret,
+
+  // Slack and Teams (issue 6). No bot token → the Slack sandbox.
+  SLACK_SIGNING_SECRET: optionalSecret,
+  SLACK_BOT_TOKEN: optionalSecret,
+  /** The default organisation's Slack workspace (team id, T…); events from other teams are refused. */
+  SLACK_TEAM_ID: z
+    .string()
+    .regex(/^T[A-Z0-9]+$/, 'a Slack team id such as T0123ABCD')
+    .optional(),
+  SLACK_APPROVAL_CHANNEL: z.string().min(1).default('refund-approvals'),
+  /** A pending approval gets a reminder after this many hours and is escalated a tier up after ESCALATE_AFTER_HOURS. */
+  APPROVAL_REMIND_AFTER_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
+  APPROVAL_ESCALATE_AFTER_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(72),
+  TEAMS_WEBHOOK_URL: z.url().optional(),
+
+  // Customer notifications (issue 7). No credentials → the Twilio and SendGrid sandboxes.
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'AC followed by 32 hex digits')
+    .optional(),
+  TWILIO_AUTH_TOKEN: optionalSecret,
+  TWILIO_FROM: z
+    .string()
+    .regex(
+      /^(\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32})$/,
+      'an E.164 number (+15551234567) or a messaging service sid (MG…)',
+    )
+    .optional(),
+  SENDGRID_API_KEY: optionalSecret,
+  SENDGRID_FROM: z.email().optional(),
+  /** The event webhook's verification key (base64 DER, P-256), from SendGrid's Mail Settings. */
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalSecret,
+  /** Non-urgent messages wait outside these hours, in the organisation's time zone ("HH:MM-HH:MM"). */
+  NOTIFY_SEND_WINDOW: z
+    .string()
+    .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$/, 'HH:MM-HH:MM, e.g. 08:00-21:00')
+    .default('08:00-21:00'),
+  /** How long a tracking link in a message keeps working. */
+  TRACKING_LINK_DAYS: z.coerce.number().int().min(1).max(365).default(90),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema> & { readonly dataDir: string }>;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bootDesk, PortInUseError, type Role } from './boot.js';
 import { ConfigError, loadConfig } from './config.js';
+import { INTEGRATIONS } from './integrations/integrations.js';
 import { createLogger } from './logger.js';
 import { workerRegistrations } from './workers.js';
 
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   let desk: Awaited<ReturnType<typeof bootDesk>>;
   try {
-    desk = await bootDesk({ config, role, logger, workers: workerRegistrations() });
+    desk = await bootDesk({ config, role, logger, workers: workerRegistrations(), integrations: INTEGRATIONS });
   } catch (error) {
     if (error instanceof PortInUseError) {
       process.stderr.write(`refund-desk: ${error.message}\n`);
@@ -46,9 +47,9 @@ async function main(): Promise<void> {
     `Refund Desk ${desk.url ? `listening on ${desk.url}` : 'worker running'} — database: ${database}`,
   );
 
-  const sandboxLines = Object.entries(desk.sandboxes).map(([vendor, origin]) => `  ${vendor.padEnd(8)} ${origin}`);
+  const sandboxLines = Object.entries(desk.sandboxes).map(([vendor, origin]) => `  ${vendor.padEnd(14)} ${origin}`);
   if (sandboxLines.length > 0) {
-    process.stdout.write(`Gateway sandboxes (also at ${desk.url ?? ''}/sandbox):\n${sandboxLines.join('\n')}\n`);
+    process.stdout.write(`Vendor sandboxes (also at ${desk.url ?? ''}/sandbox):\n${sandboxLines.join('\n')}\n`);
   }
   if (desk.firstStart?.created) printFirstStart(desk, config.DATABASE_URL ? undefined : config.dataDir);
 

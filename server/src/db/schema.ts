@@ -1,4 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { NotificationTables } from '../notifications/notification-tables.js';
+import type { SlackTables } from '../slack/slack-tables.js';
+import type { ZendeskTables } from '../zendesk/zendesk-tables.js';
 
 /** Timestamps come back as Date; we write Date or ISO strings. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -198,7 +201,28 @@ export interface ReconciliationIssuesTable {
   resolved_at: Timestamp | null;
 }
 
-export interface Database {
+export interface EventCursorsTable {
+  consumer: string;
+  org_id: string;
+  last_seq: number;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface InstanceKeysTable {
+  name: string;
+  value: string;
+  created_at: DefaultedTimestamp;
+}
+
+export interface SpentLinksTable {
+  link_id: string;
+  org_id: string;
+  purpose: string;
+  spent_at: DefaultedTimestamp;
+}
+
+/** Every table; each area past the engine declares its own tables in its folder. */
+export interface Database extends ZendeskTables, SlackTables, NotificationTables {
   organisations: OrganisationsTable;
   staff: StaffTable;
   api_tokens: ApiTokensTable;
@@ -213,6 +237,9 @@ export interface Database {
   inbound_events: InboundEventsTable;
   gateway_settings: GatewaySettingsTable;
   reconciliation_issues: ReconciliationIssuesTable;
+  event_cursors: EventCursorsTable;
+  instance_keys: InstanceKeysTable;
+  spent_links: SpentLinksTable;
 }
 
 export type PaymentRow = Selectable<PaymentsTable>;
