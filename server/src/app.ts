@@ -63,7 +63,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): OpenAPIHon
   }
   const sandboxUrls = options.sandboxUrls;
   if (sandboxUrls && Object.keys(sandboxUrls).length > 0) app.get('/sandbox', (c) => c.json(sandboxUrls));
-  mountApi(app, ctx);
+  mountApi(app, ctx, options.integrations);
 
   app.notFound((c) => c.json(new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`).toBody(), 404));
   app.onError(handleError(ctx.logger));

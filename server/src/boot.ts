@@ -120,6 +120,7 @@ export async function bootDesk(options: BootOptions): Promise<RunningDesk> {
       { serialize: database.backend === 'postgres' ? serializeAcrossProcesses(database.db) : undefined },
     );
     // the queue exists now, so webhooks can be accepted; from now on sandboxes post their webhooks here
+    for (const integration of integrations) await integration.onReady?.(ctx);
     if (url) {
       setup?.setWebhookBase(loopbackUrl(url, config));
       for (const integration of integrations) integration.setWebhookBase?.(loopbackUrl(url, config));

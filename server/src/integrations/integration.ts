@@ -5,6 +5,7 @@
  * sandboxes at `GET /sandbox`, and closes it at shutdown. Integrations never import each other:
  * they meet through case events (the audit chain) and the HTTP API.
  */
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { WorkerRegistration } from '../boot.js';
@@ -12,6 +13,7 @@ import type { Config } from '../config.js';
 import type { AppContext, Clock } from '../context.js';
 import type { Database } from '../db/schema.js';
 import type { CaseEventConsumer } from '../events/case-events.js';
+import type { AuthEnv } from '../http/auth.js';
 import type { Logger } from '../logger.js';
 
 export interface IntegrationDeps {
@@ -29,6 +31,10 @@ export interface Integration {
   readonly sandboxes: Readonly<Record<string, string>>;
   /** HTTP routes, mounted at the root; paths under /api/ and /webhooks/ answer 503 until the desk is ready. */
   routes?(ctx: AppContext): Hono;
+  /** Routes inside `/api/v1`: staff Bearer tokens already checked (\`c.get('principal')\`), listed in /openapi.json. */
+  apiRoutes?(ctx: AppContext): OpenAPIHono<AuthEnv>;
+  /** Runs once migrations ran and the queue started, in every role (seed sandboxes from the database…). */
+  onReady?(ctx: AppContext): Promise<void>;
   /** Job types and their handlers. */
   readonly workers?: ReadonlyArray<WorkerRegistration>;
   /** Case event consumers, run by worker roles. */
