@@ -27,9 +27,10 @@ function rejection(error: WebhookVerificationError): AppError {
  */
 export function gatewayWebhookRoutes(ctx: AppContext): Hono {
   const app = new Hono();
-  app.post('/webhooks/:vendor/:org', async (c) => {
+  app.post('/webhooks/:vendor/:org', async (c, next) => {
     const vendor = c.req.param('vendor');
-    if (!VENDORS.has(vendor)) throw notFound();
+    // other vendors' webhooks (zendesk, twilio, sendgrid…) belong to their integrations' routes
+    if (!VENDORS.has(vendor)) return next();
     // The bytes exactly as received, read once, before anything parses them.
     const rawBody = await c.req.text();
     const org = await findOrganisationBySlug(ctx.db, c.req.param('org'));
