@@ -1,0 +1,73 @@
+import { Button } from '@zendeskgarden/react-buttons';
+import { SM } from '@zendeskgarden/react-typography';
+import { useState } from 'react';
+import type { DeskClient } from './desk-client';
+import { formatMinor } from './money-input';
+import { RefundForm } from './refund-form';
+import type { CaseSummary, SidebarPayment, SidebarView } from './sidebar-types';
+import { VerdictTag } from './state-tag';
+
+const OUTCOME_MARK = { pass: '✓', review: '?', exception: '!', fail: '✕' } as const;
+
+/** "Visa ·· 4242", or the method type, or nothing known. */
+export function describeMethod(method: SidebarPayment['method']): string {
+  const brand = method.brand ? method.brand[0]?.toUpperCase() + method.brand.slice(1) : null;
+  if (brand && method.last4) return `${brand} ·· ${method.last4}`;
+  if (method.last4) return `·· ${method.last4}`;
+  return brand ?? method.type ?? 'unknown method';
+}
+
+export interface PaymentCardProps {
+  readonly desk: DeskClient;
+  readonly payment: SidebarPayment;
+  readonly reasonCodes: SidebarView['reasonCodes'];
+  readonly canAct: boolean;
+  readonly onRequested: (created: CaseSummary) => void;
+}
+
+/** One payment: amount, refundable, method, verdict with reasons, and the request form on demand. */
+export function PaymentCard({ desk, payment, reasonCodes, canAct, onRequested }: PaymentCardProps) {
+  const [open, setOpen] = useState(false);
+  const headingId = `payment-${payment.id}`;
+  const refundable = payment.refundable.minor > 0;
+  return (
+    <article className="rd-card" aria-labelledby={headingId}>
+      <div className="rd-row">
+        <strong id={headingId}>{formatMinor(payment.amount.minor, payment.amount.currency)}</strong>
+        <VerdictTag verdict={payment.eligibility.outcome} />
+      </div>
+      <SM>
+        {describeMethod(payment.method)} · {payment.gateway} · {payment.capturedAt.slice(0, 10)}
+      </SM>
+      <SM>
+        Refundable: <strong>{formatMinor(payment.refundable.minor, payment.refundable.currency)}</strong>
+      </SM>
+      <ul className="rd-reasons" aria-label="Eligibility reasons">
+        {payment.eligibility.reasons.map((reason) => (
+          <li key={reason.rule} data-outcome={reason.outcome}>
+            <span aria-hidden="true">{OUTCOME_MARK[reason.outcome]} </span>
+            <span className="rd-visually-hidden">{reason.outcome}: </span>
+            {reason.message}
+          </li>
+        ))}
+      </ul>
+      {canAct && refundable && !open && (
+        <Button size="small" onClick={() => setOpen(true)} aria-describedby={headingId}>
+          Request refund
+        </Button>
+      )}
+      {canAct && open && (
+        <RefundForm
+          desk={desk}
+          payment={payment}
+          reasonCodes={reasonCodes}
+          onClose={() => setOpen(false)}
+          onDone={(created) => {
+            setOpen(false);
+            onRequested(created);
+          }}
+        />
+      )}
+    </article>
+  );
+}
