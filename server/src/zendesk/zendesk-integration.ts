@@ -1,6 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import type { WorkerRegistration } from '../boot.js';
+import { type RunningSandbox, startSandboxServer } from '../connectors/sandbox-server.js';
+import { createZendeskHelpdesk } from '../connectors/zendesk/zendesk-helpdesk.js';
+import { createZendeskSandbox, type ZendeskSandbox } from '../connectors/zendesk/zendesk-sandbox.js';
 import type { Integration, IntegrationDeps } from '../integrations/integration.js';
+import type { JobDefinition } from '../jobs/job-definition.js';
+import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
+import { sidebarRoutes } from './sidebar-routes.js';
+import { processTaggedTicket } from './tagged-ticket.js';
+import { createZendeskConnections, splitSecrets, type ZendeskConnection } from './zendesk-connections.js';
+import { zendeskPruneJob, zendeskTaggedJob, zendeskWritebackJob } from './zendesk-jobs.js';
+import { pruneJwtIds, seedSandboxTickets } from './zendesk-sandbox-seed.js';
+import { zendeskSettingsRoutes } from './zendesk-settings-routes.js';
+import { zendeskWebhookRoutes } from './zendesk-webhook-routes.js';
+import { writeBackCase, zendeskWritebackConsumer } from './zendesk-writeback.js';
+
+const generated = () => randomBytes(24).toString('base64url');
 
 /** Zendesk: sidebar API, signed webhook, ticket write-back, sandbox (issue 5). */
-export async function createZendeskIntegration(_deps: IntegrationDeps): Promise<Integration> {
-  return { name: 'zendesk', sandboxes: {} };
+export async function createZendeskIntegration(deps: IntegrationDeps): Promise<Integration> {
+  const { config } = deps;
+  const isLive = !!config.ZENDESK_API_TOKEN && !config.SANDBOX;
+  let defaultConnection: Omit<ZendeskConnection, 'orgId'> | undefined;
+  let sandbox: ZendeskSandbox | undefined;
+  let running: RunningSandbox | undefined;
+  if (isLive) {
+    if (!config.ZENDESK_SUBDOMAIN || !config.ZENDESK_EMAIL) {
+      throw new Error('ZENDESK_API_TOKEN needs ZENDESK_SUBDOMAIN and ZENDESK_EMAIL');
+    }
+    defaultConnection = {
+      subdomain: config.ZENDESK_SUBDOMAIN,
+      helpdesk: createZendeskHelpdesk({
+        baseUrl: `https://${config.ZENDESK_SUBDOMAIN}.zendesk.com`,
+        email: config.ZENDESK_EMAIL,
+        apiToken: config.ZENDESK_API_TOKEN as string,
+      }),
+      webhookSecrets: splitSecrets(config.ZENDESK_WEBHOOK_SECRET ?? ''),
+      appSecrets: splitSecrets(config.ZENDESK_APP_SECRET ?? ''),
+    };
+  } else if (deps.startSandboxes) {
+    // the sandbox signs with the configured secrets (the newest when rotating), else ones made now
+    const webhookSecrets = splitSecrets(config.ZENDESK_WEBHOOK_SECRET ?? '');
+    const appSecrets = splitSecrets(config.ZENDESK_APP_SECRET ?? '');
+    if (webhookSecrets.length === 0) webhookSecrets.push(generated());
+    if (appSecrets.length === 0) appSecrets.push(generated());
+    const subdomain = config.ZENDESK_SUBDOMAIN ?? 'refund-desk-sandbox';
+    const email = config.ZENDESK_EMAIL ?? 'zendesk-api@refund-desk.local';
+    const apiToken = config.ZENDESK_API_TOKEN ?? generated();
+    sandbox = createZendeskSandbox({ subdomain, email, apiToken, appSecret: appSecrets.at(-1) as string });
+    seedSandboxAgents(sandbox);
+    running = await startSandboxServer(sandbox.app);
+    defaultConnection = {
+      subdomain,
+      helpdesk: createZendeskHelpdesk({ baseUrl: running.url, email, apiToken }),
+      webhookSecrets,
+      appSecrets,
+    };
+  }
+  const connections = createZendeskConnections({
+    db: deps.db,
+    config,
+    defaultSlug: DEFAULT_ORG_SLUG,
+    defaultConnection,
+  });
+
+  const workers: WorkerRegistration[] = [
+    {
+      definition: zendeskWritebackJob as JobDefinition<unknown>,
+      register: (ctx) => ctx.queue.work(zendeskWritebackJob, (payload) => writeBackCase(ctx, connections, payload)),
+    },
+    {
+      definition: zendeskTaggedJob as JobDefinition<unknown>,
+      register: (ctx) =>
+        ctx.queue.work(
+          zendeskTaggedJob,
+          async (payload) => void (await processTaggedTicket(ctx, connections, payload)),
+        ),
+    },
+    {
+      definition: zendeskPruneJob as JobDefinition<unknown>,
+      register: async (ctx) => {
+        await ctx.queue.work(zendeskPruneJob, async () => void (await pruneJwtIds(ctx)));
+        await ctx.queue.schedule(zendeskPruneJob, '*/10 * * * *');
+      },
+    },
+  ];
+
+  return {
+    name: 'zendesk',
+    sandboxes: running ? { zendesk: running.url, 'zendesk-preview': `${running.url}/preview` } : {},
+    routes: (ctx) => {
+      const app = zendeskWebhookRoutes(ctx, connections);
+      app.route('/', sidebarRoutes(ctx, connections));
+      return app;
+    },
+    apiRoutes: (ctx) => zendeskSettingsRoutes(ctx, connections),
+    workers,
+    consumers: [zendeskWritebackConsumer],
+    async onReady(ctx) {
+      await pruneJwtIds(ctx);
+      if (sandbox) await seedSandboxTickets(ctx, sandbox);
+    },
+    setWebhookBase(url) {
+      if (!sandbox || !defaultConnection) return;
+      sandbox.setWebhookTarget({
+        url: `${url}/webhooks/zendesk/${DEFAULT_ORG_SLUG}`,
+        secret: defaultConnection.webhookSecrets.at(-1) as string,
+      });
+      sandbox.setServer(url, DEFAULT_ORG_SLUG);
+    },
+    async close() {
+      await sandbox?.drainWebhooks();
+      await running?.close();
+    },
+  };
+}
+
+/** The default organisation's staff (see orgs/seed.ts) as Zendesk agents, plus one agent who is not staff. */
+function seedSandboxAgents(sandbox: ZendeskSandbox): void {
+  const agents: Array<[string, string, 'agent' | 'admin']> = [
+    ['Alex Agent', 'agent@refund-desk.local', 'agent'],
+    ['Lee Lead', 'lead@refund-desk.local', 'agent'],
+    ['Morgan Manager', 'manager@refund-desk.local', 'agent'],
+    ['Ari Admin', 'admin@refund-desk.local', 'admin'],
+    ['Avery Auditor', 'auditor@refund-desk.local', 'agent'],
+    ['Casey Contractor', 'casey.contractor@refund-desk.local', 'agent'],
+  ];
+  for (const [name, email, role] of agents) sandbox.store.addUser({ name, email, role });
 }

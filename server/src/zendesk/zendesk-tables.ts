@@ -1,3 +1,32 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+/** Sidebar JWT ids already used (replay refusal), kept until they expire. */
+export interface ZendeskJwtIdsTable {
+  org_id: string;
+  jti: string;
+  expires_at: Timestamp;
+}
+
+/** One write-back to a ticket per case and stage (requested, pending_approval, approved, succeeded, failed, closed). */
+export interface ZendeskWritebacksTable {
+  id: string;
+  org_id: string;
+  case_id: string;
+  ticket_id: string;
+  stage: string;
+  /** The audit chain position of the event that produced it (stages are written in this order). */
+  seq: number;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  lease_until: Timestamp | null;
+  done_at: Timestamp | null;
+  tries: Generated<number>;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 /** Tables of the Zendesk area (issue 5); `Database` in db/schema.ts extends this. */
-// biome-ignore lint/suspicious/noEmptyInterface: filled in by the area's migration
-export interface ZendeskTables {}
+export interface ZendeskTables {
+  zendesk_jwt_ids: ZendeskJwtIdsTable;
+  zendesk_writebacks: ZendeskWritebacksTable;
+}

@@ -1,0 +1,95 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { createZendeskHelpdesk } from '../connectors/zendesk/zendesk-helpdesk.js';
+import type { Database } from '../db/schema.js';
+import { loadConnectorSettings } from '../integrations/connector-settings.js';
+import type { Helpdesk } from '../ports/helpdesk.js';
+
+/** An organisation's Zendesk: its API, the secrets its webhook and sidebar app sign with. */
+export interface ZendeskConnection {
+  readonly orgId: string;
+  readonly subdomain: string;
+  readonly helpdesk: Helpdesk;
+  /** Webhook signing secrets (old and new while rotating). */
+  readonly webhookSecrets: readonly string[];
+  /** The sidebar app's shared secrets (old and new while rotating). */
+  readonly appSecrets: readonly string[];
+}
+
+/** What `PUT /api/v1/connectors/zendesk` stores (encrypted) for an organisation other than the default. */
+export const zendeskSettingsSchema = z
+  .object({
+    subdomain: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'the part before .zendesk.com'),
+    email: z.email(),
+    apiToken: z.string().min(1).max(200),
+    webhookSecret: z.string().min(1).max(500),
+    appSecret: z.string().min(1).max(500),
+  })
+  .strict();
+
+export type ZendeskSettings = z.infer<typeof zendeskSettingsSchema>;
+
+/** "old,new" → both. */
+export function splitSecrets(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+export interface ZendeskConnections {
+  /** The organisation's connection, or undefined when it has no Zendesk configured. */
+  forOrg(orgId: string): Promise<ZendeskConnection | undefined>;
+  /** Forget a cached connection (its settings changed). */
+  invalidate(orgId: string): void;
+}
+
+const CACHE_MS = 60_000;
+
+/**
+ * The default organisation's connection comes from the environment (or the sandbox); others are
+ * read from their stored connector settings, cached for a minute.
+ */
+export function createZendeskConnections(input: {
+  readonly db: Kysely<Database>;
+  readonly config: Config;
+  readonly defaultSlug: string;
+  readonly defaultConnection: Omit<ZendeskConnection, 'orgId'> | undefined;
+}): ZendeskConnections {
+  const cache = new Map<string, { connection: ZendeskConnection | undefined; until: number }>();
+  async function load(orgId: string): Promise<ZendeskConnection | undefined> {
+    const org = await input.db.selectFrom('organisations').select('slug').where('id', '=', orgId).executeTakeFirst();
+    if (!org) return undefined;
+    if (org.slug === input.defaultSlug) return input.defaultConnection && { ...input.defaultConnection, orgId };
+    const settings = await loadConnectorSettings(
+      input.db,
+      input.config.SECRETS_KEY,
+      orgId,
+      'zendesk',
+      zendeskSettingsSchema,
+    );
+    if (!settings) return undefined;
+    return {
+      orgId,
+      subdomain: settings.subdomain,
+      helpdesk: createZendeskHelpdesk({
+        baseUrl: `https://${settings.subdomain}.zendesk.com`,
+        email: settings.email,
+        apiToken: settings.apiToken,
+      }),
+      webhookSecrets: splitSecrets(settings.webhookSecret),
+      appSecrets: splitSecrets(settings.appSecret),
+    };
+  }
+  return {
+    async forOrg(orgId) {
+      const hit = cache.get(orgId);
+      if (hit && hit.until > Date.now()) return hit.connection;
+      const connection = await load(orgId);
+      cache.set(orgId, { connection, until: Date.now() + CACHE_MS });
+      return connection;
+    },
+    invalidate: (orgId) => void cache.delete(orgId),
+  };
+}

@@ -1,0 +1,61 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { bearerSecurity, createApiRouter, errorResponses, json } from '../api/schemas.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors/app-error.js';
+import { type AuthEnv, requireRole } from '../http/auth.js';
+import { saveConnectorSettings } from '../integrations/connector-settings.js';
+import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
+import { type ZendeskConnections, zendeskSettingsSchema } from './zendesk-connections.js';
+
+const SettingsBody = z
+  .object({
+    subdomain: z.string().openapi({ example: 'acme', description: 'the part before .zendesk.com' }),
+    email: z.string().openapi({ description: 'the agent the API token belongs to' }),
+    apiToken: z.string(),
+    webhookSecret: z.string().openapi({ description: 'signing secret of our webhook ("old,new" while rotating)' }),
+    appSecret: z.string().openapi({ description: 'the sidebar app’s shared secret ("old,new" while rotating)' }),
+  })
+  .openapi('ZendeskSettings');
+
+/** `PUT /api/v1/connectors/zendesk` (admin): the organisation's Zendesk, encrypted at rest, never echoed back. */
+export function zendeskSettingsRoutes(ctx: AppContext, connections: ZendeskConnections): OpenAPIHono<AuthEnv> {
+  const app = createApiRouter<AuthEnv>();
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/connectors/zendesk',
+      summary: 'Store this organisation’s Zendesk connection (encrypted; never returned)',
+      tags: ['connectors'],
+      security: bearerSecurity,
+      request: { body: { content: { 'application/json': { schema: SettingsBody } }, required: true } },
+      responses: {
+        200: json(z.object({ connector: z.string(), configured: z.boolean(), updatedAt: z.string() }), 'Stored'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const principal = c.get('principal');
+      requireRole(principal, 'admin');
+      const org = await ctx.db
+        .selectFrom('organisations')
+        .select('slug')
+        .where('id', '=', principal.orgId)
+        .executeTakeFirst();
+      if (org?.slug === DEFAULT_ORG_SLUG) {
+        throw new AppError('conflict', 'the default organisation’s Zendesk is configured by environment variables');
+      }
+      const settings = zendeskSettingsSchema.parse(c.req.valid('json'));
+      const now = ctx.clock.now();
+      await saveConnectorSettings(ctx.db, ctx.config.SECRETS_KEY, {
+        orgId: principal.orgId,
+        connector: 'zendesk',
+        settings,
+        staffId: principal.staffId,
+        at: now,
+      });
+      connections.invalidate(principal.orgId);
+      return c.json({ connector: 'zendesk', configured: true, updatedAt: now.toISOString() }, 200);
+    },
+  );
+  return app;
+}
