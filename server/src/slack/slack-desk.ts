@@ -17,6 +17,15 @@ import { loadCardFacts } from './card-facts.js';
 import type { OrgSlack, SlackDirectoryOfTeams } from './slack-settings.js';
 import type { SlackUserDirectory } from './slack-users.js';
 
+const APPROVED_STATES = new Set([
+  'approved',
+  'executing',
+  'succeeded',
+  'failed',
+  'exception',
+  'retried',
+  'resolved_manually',
+]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface SlackDeskDeps {
@@ -33,7 +42,10 @@ function explain(error: unknown): DeskAnswer {
   if (!(error instanceof AppError)) throw error;
   if (error.code === 'already_decided') {
     const details = error.details as { state?: string; decidedBy?: { name?: string } | null } | undefined;
-    return refusal(`Already ${details?.state ?? 'decided'} by ${details?.decidedBy?.name ?? 'someone else'}.`);
+    // the engine reports the current state; what the clicker wants to know is the decision
+    const state = details?.state ?? 'decided';
+    const decision = APPROVED_STATES.has(state) ? 'approved' : state;
+    return refusal(`Already ${decision} by ${details?.decidedBy?.name ?? 'someone else'}.`);
   }
   if (error.code === 'self_approval') return refusal('You requested this refund, so someone else must decide it.');
   if (error.code === 'not_found') return refusal('No such refund in this workspace.');

@@ -218,6 +218,7 @@ export async function startSlackSandbox(options: {
   app.get('/__sandbox/ephemerals', (c) => c.json(state.ephemerals));
   app.get('/__sandbox/views', (c) => c.json({ modals: state.views, homes: Object.fromEntries(state.homes) }));
   app.get('/__sandbox/users', (c) => c.json(state.users));
+  app.get('/__sandbox/responses', (c) => c.json(state.responses));
   /** `{user, channel, ts, actionId}` (a card) or `{user, actionId, value}` (App Home); `teamId` forges another workspace. */
   app.post('/__sandbox/click', async (c) => {
     const input = (await c.req.json()) as Json;
