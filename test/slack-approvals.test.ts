@@ -52,10 +52,10 @@ describe.each(BACKENDS)('Slack approvals on %s', (backend) => {
     };
     const forged = await d.deliver(body, { signature: `v0=${'0'.repeat(64)}` });
     expect(forged.status).toBe(401);
-    expect((await forged.json()).error.code).toBe('invalid_signature');
+    expect(((await forged.json()) as Json).error.code).toBe('invalid_signature');
     const stale = await d.deliver(body, { timestamp: Math.floor(Date.now() / 1000) - 301 });
     expect(stale.status).toBe(401);
-    expect((await stale.json()).error.code).toBe('stale_timestamp');
+    expect(((await stale.json()) as Json).error.code).toBe('stale_timestamp');
     // a body changed after signing does not verify either
     const { rawBody } = encodeSlackBody(body);
     const tampered = await fetch(`${d.url}/slack/events`, {
