@@ -20,7 +20,58 @@ import { readContactPreferences, setConsent } from './contact-preferences.js';
 import { type CaseContacts, loadCaseContacts, messageFacts } from './message-facts.js';
 import { renderMessage, resolveLocale, type Stage } from './message-templates.js';
 import type { NotificationRuntime } from './notification-runtime.js';
+import { isUrgent, stageOf } from './notification-stages.js';
 import type { NotificationChannel } from './notification-tables.js';
+
+/** Earlier stages get this long to go out first; after it a stuck one no longer holds the next back. */
+const ORDER_WAIT_MS = 10 * 60 * 1000;
+
+/** Thrown while an earlier stage of the same case is still on its way: the job retries shortly. */
+export class EarlierStagePendingError extends Error {
+  constructor(readonly stage: Stage) {
+    super(`waiting for the ${stage} message of this case to go out first`);
+    this.name = 'EarlierStagePendingError';
+  }
+}
+
+/**
+ * Jobs of one case can run in parallel; messages must still arrive in the order things happened.
+ * A stage waits (the job throws and retries) while an earlier stage the case reached has no
+ * settled message yet — unless that stage is older than ORDER_WAIT_MS (stuck: don't hold the rest).
+ */
+async function waitForEarlierStages(ctx: AppContext, input: DeliverInput): Promise<void> {
+  const events = await ctx.db
+    .selectFrom('audit_events')
+    .select(['action', 'created_at'])
+    .where('org_id', '=', input.orgId)
+    .where('case_id', '=', input.caseId)
+    .orderBy('seq', 'asc')
+    .execute();
+  const earlier: Array<{ stage: Stage; at: Date }> = [];
+  for (const event of events) {
+    const stage = stageOf(event);
+    if (!stage || isUrgent(stage)) continue;
+    if (stage === input.stage) break;
+    earlier.push({ stage, at: new Date(event.created_at) });
+  }
+  if (earlier.length === 0) return;
+  const rows = await ctx.db
+    .selectFrom('notifications')
+    .select(['stage', 'status'])
+    .where('org_id', '=', input.orgId)
+    .where('case_id', '=', input.caseId)
+    .where(
+      'stage',
+      'in',
+      earlier.map((e) => e.stage),
+    )
+    .execute();
+  const now = ctx.clock.now().getTime();
+  for (const { stage, at } of earlier) {
+    const settled = rows.some((r) => r.stage === stage && r.status !== 'sending');
+    if (!settled && now - at.getTime() < ORDER_WAIT_MS) throw new EarlierStagePendingError(stage);
+  }
+}
 
 /** A claim older than this whose worker never reported back is presumed lost mid-send. */
 const SENDING_LEASE_MS = 5 * 60 * 1000;
@@ -44,6 +95,7 @@ export async function deliverStage(
   const contacts = await loadCaseContacts(ctx.db, input.orgId, input.caseId);
   if (!contacts?.customer) return { kind: 'no_channel' };
   const customer = contacts.customer;
+  if (!isUrgent(input.stage)) await waitForEarlierStages(ctx, input);
   const prefs = await readContactPreferences(ctx.db, input.orgId, customer.id);
   const channels = await runtime.channelsFor(input.orgId);
   const plan: NotificationChannel[] = [];

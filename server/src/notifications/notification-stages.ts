@@ -30,10 +30,11 @@ export function isUrgent(stage: Stage): boolean {
 
 /**
  * Seconds from `now` until the send window (`HH:MM-HH:MM`, organisation time zone) opens; 0 inside
- * it. A window whose end is before its start runs over midnight. Minute precision is enough here.
+ * it. A window whose end is before its start runs over midnight; equal ends mean any time. Minute precision is enough here.
  */
 export function secondsUntilSendWindow(now: Date, timezone: string, window: string): number {
   const [start, end] = window.split('-').map(minutesOf) as [number, number];
+  if (start === end) return 0; // e.g. 00:00-00:00: any time
   const local = localMinutes(now, timezone);
   const inside = start <= end ? local >= start && local < end : local >= start || local < end;
   if (inside) return 0;
