@@ -1,0 +1,40 @@
+// `npm run package -w apps/zendesk-sidebar [-- --domain refunds.example.com]`: builds (when
+// dist/zendesk-app/ is missing or --rebuild is given) and zips dist/zendesk-app/ into
+// refund-desk-zendesk-<version>.zip, the file to upload in Zendesk (Admin Center > Apps > Upload
+// private app). --domain (repeatable) puts the Refund Desk server's host in domainWhitelist.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { zipSync } from 'fflate';
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const { values } = parseArgs({
+  options: { domain: { type: 'string', multiple: true }, rebuild: { type: 'boolean', default: false } },
+});
+
+if (values.rebuild || !existsSync(`${appDir}dist/zendesk-app/manifest.json`)) {
+  execFileSync(process.execPath, [`${appDir}scripts/build.mjs`], { stdio: 'inherit', cwd: appDir });
+}
+
+const files = {};
+function add(dir, prefix) {
+  for (const name of readdirSync(dir).sort()) {
+    const path = `${dir}/${name}`;
+    if (statSync(path).isDirectory()) add(path, `${prefix}${name}/`);
+    else files[`${prefix}${name}`] = new Uint8Array(readFileSync(path));
+  }
+}
+add(`${appDir}dist/zendesk-app`, '');
+
+const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json']));
+if (values.domain?.length) {
+  manifest.domainWhitelist = values.domain;
+  files['manifest.json'] = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+// A fixed timestamp keeps the zip byte-identical for the same inputs.
+const zip = zipSync(files, { level: 9, mtime: new Date('2026-01-01T00:00:00Z') });
+const out = `${appDir}refund-desk-zendesk-${manifest.version}.zip`;
+writeFileSync(out, zip);
+console.log(`wrote ${out} (${Object.keys(files).length} files, ${zip.length} bytes)`);

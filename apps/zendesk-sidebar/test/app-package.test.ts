@@ -1,0 +1,167 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { unzipSync } from 'fflate';
+import { describe, expect, test } from 'vitest';
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const readJson = (path: string) => JSON.parse(readFileSync(`${appDir}${path}`, 'utf8'));
+
+interface Parameter {
+  name: string;
+  type: string;
+  required?: boolean;
+  secure?: boolean;
+  default?: string;
+}
+
+/** ZAF v2 manifest fields as documented (developer.zendesk.com, "Manifest reference"). */
+describe('manifest.json', () => {
+  const manifest = readJson('manifest.json');
+
+  test('has the required ZAF v2 fields', () => {
+    expect(typeof manifest.name).toBe('string');
+    expect(manifest.author).toEqual({
+      name: expect.any(String),
+      email: expect.stringMatching(/@/),
+      url: expect.stringMatching(/^https:\/\//),
+    });
+    expect(manifest.defaultLocale).toBe('en');
+    expect(manifest.frameworkVersion).toBe('2.0');
+    expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(manifest.location.support.ticket_sidebar.url).toBe('assets/iframe.html');
+    expect(manifest.domainWhitelist).toEqual([expect.stringMatching(/^[a-z0-9.-]+$/)]);
+  });
+
+  test('parameters: server URL, secure secrets, organisation slug', () => {
+    const byName = new Map<string, Parameter>(manifest.parameters.map((p: Parameter) => [p.name, p]));
+    expect(byName.get('server_url')).toMatchObject({ type: 'url', required: true });
+    expect(byName.get('server_url')?.secure).toBeFalsy();
+    expect(byName.get('shared_secret')).toMatchObject({ type: 'text', secure: true, required: true });
+    expect(byName.get('webhook_secret')).toMatchObject({ type: 'text', secure: true, required: true });
+    expect(byName.get('org_slug')).toMatchObject({ type: 'text', default: 'default' });
+    for (const parameter of byName.values()) {
+      expect(['text', 'password', 'checkbox', 'url', 'number', 'multiline', 'hidden']).toContain(parameter.type);
+      // A secret with a default would ship the same secret to every installation.
+      if (parameter.secure) expect(parameter.default).toBeUndefined();
+    }
+  });
+});
+
+describe('translations/en.json', () => {
+  const { app } = readJson('translations/en.json');
+  const manifest = readJson('manifest.json');
+
+  test('names and describes the app', () => {
+    expect(app.name).toBe(manifest.name);
+    for (const key of ['short_description', 'long_description', 'installation_instructions']) {
+      expect(app[key]).toEqual(expect.stringMatching(/\S{3}/));
+    }
+  });
+
+  test('every parameter has a label and help text, and no translation is orphaned', () => {
+    const names = manifest.parameters.map((p: Parameter) => p.name).sort();
+    expect(Object.keys(app.parameters).sort()).toEqual(names);
+    for (const name of names) {
+      expect(app.parameters[name].label).toEqual(expect.stringMatching(/\S/));
+      expect(app.parameters[name].helpText).toEqual(expect.stringMatching(/\S/));
+    }
+  });
+});
+
+describe('requirements.json', () => {
+  const requirements = readJson('requirements.json');
+  const manifest = readJson('manifest.json');
+  const settings = new Set(manifest.parameters.map((p: Parameter) => p.name));
+
+  test('creates a signed webhook for triggers at our webhook URL', () => {
+    const [[key, webhook]] = Object.entries(requirements.webhooks) as [[string, Record<string, unknown>]];
+    expect(webhook).toMatchObject({
+      endpoint: '{{setting.server_url}}/webhooks/zendesk/{{setting.org_slug}}',
+      http_method: 'POST',
+      request_format: 'json',
+      status: 'active',
+      subscriptions: ['conditional_ticket_events'],
+      signing_secret: { algorithm: 'SHA256', secret: '{{setting.webhook_secret}}' },
+    });
+    expect(typeof webhook['name']).toBe('string');
+    // Every setting placeholder names a real parameter.
+    for (const [, name] of JSON.stringify(requirements).matchAll(/\{\{setting\.(\w+)\}\}/g)) {
+      expect(settings.has(name)).toBe(true);
+    }
+    const trigger = Object.values(requirements.triggers)[0] as {
+      all: unknown[];
+      actions: Array<{ field: string; value: [string, string] }>;
+    };
+    expect(trigger.actions[0]?.value[0]).toBe(key);
+  });
+
+  test('the refund_approved trigger fires once and sends the contract body', () => {
+    const triggers = Object.values(requirements.triggers) as Array<{
+      title: string;
+      all: unknown[];
+      actions: Array<{ field: string; value: [string, string] }>;
+    }>;
+    expect(triggers).toHaveLength(1);
+    const [trigger] = triggers;
+    expect(trigger?.all).toEqual([
+      { field: 'current_tags', operator: 'includes', value: 'refund_approved' },
+      { field: 'current_tags', operator: 'not_includes', value: 'refund_processed' },
+    ]);
+    expect(trigger?.actions).toHaveLength(1);
+    expect(trigger?.actions[0]?.field).toBe('notification_webhook');
+    expect(JSON.parse(trigger?.actions[0]?.value[1] ?? '')).toEqual({
+      ticket_id: '{{ticket.id}}',
+      requester_email: '{{ticket.requester.email}}',
+      current_user_id: '{{current_user.id}}',
+      current_user_email: '{{current_user.email}}',
+    });
+  });
+});
+
+describe('logos', () => {
+  test.each([
+    ['assets/logo.png', 320],
+    ['assets/logo-small.png', 128],
+  ])('%s is a %i px square PNG', (path, size) => {
+    const png = readFileSync(`${appDir}${path}`);
+    expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([size, size]);
+  });
+
+  test('assets/logo.svg is an SVG', () => {
+    expect(readFileSync(`${appDir}assets/logo.svg`, 'utf8')).toMatch(
+      /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/,
+    );
+  });
+});
+
+describe('npm run package', () => {
+  test('zips manifest, requirements, translations and assets with the built page', () => {
+    execFileSync(process.execPath, ['scripts/package.mjs', '--rebuild', '--domain', 'refunds.acme.test'], {
+      cwd: appDir,
+      stdio: 'pipe',
+    });
+    const version = readJson('manifest.json').version;
+    const entries = unzipSync(new Uint8Array(readFileSync(`${appDir}refund-desk-zendesk-${version}.zip`)));
+    const names = Object.keys(entries).sort();
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'manifest.json',
+        'requirements.json',
+        'translations/en.json',
+        'assets/iframe.html',
+        'assets/logo.png',
+        'assets/logo-small.png',
+        'assets/logo.svg',
+      ]),
+    );
+    const page = new TextDecoder().decode(entries['assets/iframe.html']);
+    const scripts = [...page.matchAll(/src="\.\/([^"]+)"/g)].map((m) => m[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) expect(names).toContain(`assets/${script}`);
+    expect(names.filter((n) => !/^(manifest\.json|requirements\.json|translations\/|assets\/)/.test(n))).toEqual([]);
+    const manifest = JSON.parse(new TextDecoder().decode(entries['manifest.json']));
+    expect(manifest.domainWhitelist).toEqual(['refunds.acme.test']);
+  }, 120_000);
+});
