@@ -83,7 +83,7 @@ export function decisionButtons(facts: CardFacts): Block {
 /** The card posted when a case waits for approval. */
 export function approvalCard(facts: CardFacts): { text: string; blocks: Block[] } {
   return {
-    text: `Refund ${facts.reference} (${facts.amount}) needs a ${facts.requiredRole}`,
+    text: escapeMrkdwn(`Refund ${facts.reference} (${facts.amount}) needs a ${facts.requiredRole}`),
     blocks: [
       { type: 'header', text: plain(`Refund ${facts.reference} needs approval`) },
       factFields(facts),
@@ -114,7 +114,7 @@ export function outcomeCard(facts: CardFacts): { text: string; blocks: Block[] }
     : '';
   const exception = facts.exceptionCode ? `\nReason: \`${escapeMrkdwn(facts.exceptionCode)}\`` : '';
   return {
-    text: `Refund ${facts.reference}: ${status}`,
+    text: escapeMrkdwn(`Refund ${facts.reference}: ${status}`),
     blocks: [
       { type: 'header', text: plain(`Refund ${facts.reference}`) },
       factFields(facts),
@@ -136,7 +136,7 @@ export function cardFor(facts: CardFacts): { text: string; blocks: Block[] } {
 /** Posted in the card's thread (and sent by DM) when a case waits too long. */
 export function reminderMessage(facts: CardFacts, hoursWaiting: number): { text: string } {
   return {
-    text: `⏰ Refund ${facts.reference} (${facts.amount}) has waited ${Math.floor(hoursWaiting)} h for a ${facts.requiredRole}.`,
+    text: `⏰ Refund ${escapeMrkdwn(facts.reference)} (${escapeMrkdwn(facts.amount)}) has waited ${Math.floor(hoursWaiting)} h for a ${facts.requiredRole}.`,
   };
 }
 

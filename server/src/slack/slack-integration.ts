@@ -30,6 +30,7 @@ import {
   teamsAlertJob,
 } from './slack-jobs.js';
 import { SlackDirectoryOfTeams } from './slack-settings.js';
+import { chatSettingsRoutes } from './slack-settings-routes.js';
 import { SlackUserDirectory } from './slack-users.js';
 
 export const SANDBOX_TEAM_ID = 'TSANDBOX01';
@@ -118,6 +119,7 @@ export async function createSlackIntegration(deps: IntegrationDeps): Promise<Int
       app.route('/', teamsApprovalRoutes(ctx, isDefaultOrg));
       return app;
     },
+    apiRoutes: (ctx) => chatSettingsRoutes(ctx),
     async onReady(ctx) {
       decisionHistogram(ctx.metrics.registry);
       if (!slackSandbox) return;
