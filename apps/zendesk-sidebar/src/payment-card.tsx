@@ -31,7 +31,7 @@ export function PaymentCard({ desk, payment, reasonCodes, canAct, onRequested }:
   const headingId = `payment-${payment.id}`;
   const refundable = payment.refundable.minor > 0;
   return (
-    <article className="rd-card" aria-labelledby={headingId}>
+    <article className="rd-card" aria-labelledby={headingId} data-reference={payment.reference}>
       <div className="rd-row">
         <strong id={headingId}>{formatMinor(payment.amount.minor, payment.amount.currency)}</strong>
         <VerdictTag verdict={payment.eligibility.outcome} />
@@ -42,15 +42,7 @@ export function PaymentCard({ desk, payment, reasonCodes, canAct, onRequested }:
       <SM>
         Refundable: <strong>{formatMinor(payment.refundable.minor, payment.refundable.currency)}</strong>
       </SM>
-      <ul className="rd-reasons" aria-label="Eligibility reasons">
-        {payment.eligibility.reasons.map((reason) => (
-          <li key={reason.rule} data-outcome={reason.outcome}>
-            <span aria-hidden="true">{OUTCOME_MARK[reason.outcome]} </span>
-            <span className="rd-visually-hidden">{reason.outcome}: </span>
-            {reason.message}
-          </li>
-        ))}
-      </ul>
+      <ReasonList reasons={payment.eligibility.reasons} />
       {canAct && refundable && !open && (
         <Button size="small" onClick={() => setOpen(true)} aria-describedby={headingId}>
           Request refund
@@ -69,5 +61,40 @@ export function PaymentCard({ desk, payment, reasonCodes, canAct, onRequested }:
         />
       )}
     </article>
+  );
+}
+
+type Reasons = SidebarPayment['eligibility']['reasons'];
+
+/** What stands in the way first; the passed checks folded away (a 320 px sidebar is short on room). */
+function ReasonList({ reasons }: { readonly reasons: Reasons }) {
+  const open = reasons.filter((r) => r.outcome !== 'pass');
+  const passed = reasons.filter((r) => r.outcome === 'pass');
+  return (
+    <>
+      {open.length > 0 && <Reasons label="Eligibility reasons" reasons={open} />}
+      {passed.length > 0 && (
+        <details>
+          <summary>
+            {passed.length} {passed.length === 1 ? 'check' : 'checks'} passed
+          </summary>
+          <Reasons label="Passed checks" reasons={passed} />
+        </details>
+      )}
+    </>
+  );
+}
+
+function Reasons({ label, reasons }: { readonly label: string; readonly reasons: Reasons }) {
+  return (
+    <ul className="rd-reasons" aria-label={label}>
+      {reasons.map((reason) => (
+        <li key={reason.rule} data-outcome={reason.outcome}>
+          <span aria-hidden="true">{OUTCOME_MARK[reason.outcome]} </span>
+          <span className="rd-visually-hidden">{reason.outcome}: </span>
+          {reason.message}
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -13,6 +13,8 @@ export const SidebarStyles = createGlobalStyle`
   .rd-actions { display: flex; gap: 8px; flex-wrap: wrap; margin-top: 4px; }
   .rd-cases, .rd-reasons { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
   .rd-reasons { gap: 2px; font-size: 12px; }
+  .rd-card details { font-size: 12px; }
+  .rd-card summary { cursor: pointer; color: #68737d; }
   .rd-reasons li[data-outcome='fail'], .rd-reasons li[data-outcome='exception'] { color: #cc3340; }
   .rd-reasons li[data-outcome='review'] { color: #ad5918; }
   .rd-fieldset { border: 0; margin: 0 0 8px; padding: 0; }
