@@ -84,9 +84,15 @@ export class SlackDirectoryOfTeams {
       .executeTakeFirst()
       .then((row) => row?.id);
     const pending = this.#defaultOrgId;
-    pending.then((id) => {
-      if (!id) this.#defaultOrgId = undefined;
-    });
+    // not seeded yet, or the query failed: ask again next time (and never leave a rejection unhandled)
+    pending.then(
+      (id) => {
+        if (!id) this.#defaultOrgId = undefined;
+      },
+      () => {
+        this.#defaultOrgId = undefined;
+      },
+    );
     return pending;
   }
 
