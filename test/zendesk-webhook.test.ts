@@ -4,6 +4,8 @@ import { BACKENDS } from './support/databases.js';
 import { eventually } from './support/engine-fixtures.js';
 import { startZendeskDesk, ZENDESK_TEST_ENV, type ZendeskDesk } from './support/zendesk-desk.js';
 
+type ErrorBody = { error: { code: string } };
+
 const body = (ticketId: string, userId = '') =>
   JSON.stringify({
     ticket_id: ticketId,
@@ -44,11 +46,11 @@ describe.each(BACKENDS)('Zendesk refund_approved webhook on %s', (backend) => {
     const invocationId = randomUUID();
     const forged = await z.webhook(body('1'), { secret: 'not-the-secret', invocationId });
     expect(forged.status).toBe(401);
-    expect((await forged.json()).error.code).toBe('invalid_signature');
+    expect(((await forged.json()) as ErrorBody).error.code).toBe('invalid_signature');
     const old = new Date(Date.now() - 10 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const staleIso = await z.webhook(body('1'), { timestamp: old, invocationId });
     expect(staleIso.status).toBe(401);
-    expect((await staleIso.json()).error.code).toBe('stale_timestamp');
+    expect(((await staleIso.json()) as ErrorBody).error.code).toBe('stale_timestamp');
     const staleUnix = await z.webhook(body('1'), {
       timestamp: String(Math.floor(Date.now() / 1000) - 600),
       invocationId,
@@ -93,7 +95,7 @@ describe.each(BACKENDS)('Zendesk refund_approved webhook on %s', (backend) => {
     const invocationId = randomUUID();
     const replays = await Promise.all(Array.from({ length: 50 }, () => z.webhook(raw, { invocationId })));
     expect(replays.map((r) => r.status)).toEqual(Array(50).fill(200));
-    const answers = await Promise.all(replays.map((r) => r.json()));
+    const answers = (await Promise.all(replays.map((r) => r.json()))) as Array<{ duplicate?: boolean }>;
     expect(answers.filter((a) => a.duplicate !== true)).toHaveLength(1);
 
     await eventually(async () => (await casesOf(ticketId)).some((c) => c.state === 'succeeded'), 30_000);

@@ -55,10 +55,12 @@ export interface ZendeskDesk {
     auth: { token: string },
     body?: unknown,
     headers?: Record<string, string>,
+    // biome-ignore lint/suspicious/noExplicitAny: the sidebar API's JSON, read by the tests
   ): Promise<{ status: number; body: any }>;
   /** Posts a webhook body signed like Zendesk. */
   webhook(body: string, options?: { invocationId?: string; timestamp?: string; secret?: string }): Promise<Response>;
-  sandbox<T = any>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  // biome-ignore lint/suspicious/noExplicitAny: the sandbox's JSON, read by the tests
+  sandbox(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<any>;
   stop(): Promise<void>;
 }
 
@@ -86,7 +88,8 @@ export async function startZendeskDesk(backend: Backend, env: Record<string, str
   const zendeskUrl = desk.sandboxes['zendesk'] as string;
   const stripeUrl = desk.sandboxes['stripe'] as string;
   const tokens = Object.fromEntries((desk.firstStart?.tokens ?? []).map((t) => [t.role, t.token]));
-  const sandbox = async (method: string, p: string, body?: unknown) => {
+  // biome-ignore lint/suspicious/noExplicitAny: the sandbox's JSON, read by the tests
+  const sandbox = async (method: string, p: string, body?: unknown): Promise<any> => {
     const response = await fetch(`${zendeskUrl}${p}`, {
       method,
       headers: { 'content-type': 'application/json' },

@@ -35,9 +35,20 @@ function readBody(rawBody: string): StoredTagWebhook {
  */
 export function zendeskWebhookRoutes(ctx: AppContext, connections: ZendeskConnections): Hono {
   const app = new Hono();
+  // slugs never change owner; a short cache spares the hot path one query per delivery
+  const orgs = new Map<string, { id: string; until: number }>();
+  const findOrg = async (slug: string) => {
+    const hit = orgs.get(slug);
+    if (hit && hit.until > Date.now()) return hit;
+    const org = await findOrganisationBySlug(ctx.db, slug);
+    if (!org) return undefined;
+    const entry = { id: org.id, until: Date.now() + 60_000 };
+    if (orgs.size < 1000) orgs.set(slug, entry);
+    return entry;
+  };
   app.post('/webhooks/zendesk/:org', async (c) => {
     const rawBody = await c.req.text();
-    const org = await findOrganisationBySlug(ctx.db, c.req.param('org'));
+    const org = await findOrg(c.req.param('org'));
     if (!org) throw new AppError('not_found', 'not found');
     const connection = await connections.forOrg(org.id);
     if (!connection) throw new AppError('not_found', 'not found');

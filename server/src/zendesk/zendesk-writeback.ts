@@ -137,7 +137,11 @@ export async function writeBackCase(
   input: { readonly orgId: string; readonly caseId: string },
 ): Promise<void> {
   const claimed = await claimStages(ctx, input.orgId, input.caseId);
-  if (claimed === 'busy') throw new Error('another worker is writing this case back; retrying later');
+  if (claimed === 'busy') {
+    // another worker is on this case; come back when its lease may have ended (stages stay in order)
+    await ctx.queue.send(zendeskWritebackJob, input, { startAfterSeconds: 2 });
+    return;
+  }
   if (claimed.length === 0) return;
   const release = (ids: string[]) =>
     ids.length === 0

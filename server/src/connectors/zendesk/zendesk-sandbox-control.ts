@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { ZendeskSandbox } from './zendesk-sandbox.js';
+import type { SandboxTicket } from './zendesk-sandbox-store.js';
 
 const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('http_429'), retryAfterSeconds: z.number().int().min(0).max(3600).optional() }),
@@ -15,6 +16,8 @@ const tagEditSchema = z.object({
   note: z.string().min(1).max(5000).optional(),
   /** The Zendesk user making the change (the trigger's current_user); default: the API user. */
   userId: z.number().int().optional(),
+  /** Apply without running triggers (benchmarks post their own signed webhook). */
+  silent: z.boolean().optional(),
 });
 
 const newTicketSchema = z.object({
@@ -89,11 +92,15 @@ export function mountZendeskSandboxControl(app: Hono, sandbox: ZendeskSandbox): 
     const asUser =
       input.userId === undefined ? store.userByEmail(sandbox.options.email) : store.users.get(input.userId);
     if (!asUser) return c.json({ error: 'no such user' }, 404);
-    const ticket = sandbox.updateTicketAs(ticketId, asUser, {
+    const update = {
       additional_tags: input.add,
       remove_tags: input.remove,
       comment: input.note ? { body: input.note, public: false } : undefined,
-    });
+    };
+    const ticket = input.silent
+      ? (store.updateTicket(store.tickets.get(ticketId) as SandboxTicket, asUser.id, update),
+        store.tickets.get(ticketId))
+      : sandbox.updateTicketAs(ticketId, asUser, update);
     return c.json({ ticket });
   });
   app.get('/__sandbox/calls', (c) => c.json({ calls: sandbox.calls }));
