@@ -1,6 +1,6 @@
 import { Button } from '@zendeskgarden/react-buttons';
 import { SM } from '@zendeskgarden/react-typography';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { DeskClient } from './desk-client';
 import { formatMinor } from './money-input';
 import { RefundForm } from './refund-form';
@@ -28,6 +28,13 @@ export interface PaymentCardProps {
 /** One payment: amount, refundable, method, verdict with reasons, and the request form on demand. */
 export function PaymentCard({ desk, payment, reasonCodes, canAct, onRequested }: PaymentCardProps) {
   const [open, setOpen] = useState(false);
+  const requestButton = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(false);
+  // Closing the form removes the focused element: give focus back to the button that opened it.
+  useEffect(() => {
+    if (wasOpen.current && !open) requestButton.current?.focus();
+    wasOpen.current = open;
+  }, [open]);
   const headingId = `payment-${payment.id}`;
   const refundable = payment.refundable.minor > 0;
   return (
@@ -44,7 +51,7 @@ export function PaymentCard({ desk, payment, reasonCodes, canAct, onRequested }:
       </SM>
       <ReasonList reasons={payment.eligibility.reasons} />
       {canAct && refundable && !open && (
-        <Button size="small" onClick={() => setOpen(true)} aria-describedby={headingId}>
+        <Button ref={requestButton} size="small" onClick={() => setOpen(true)} aria-describedby={headingId}>
           Request refund
         </Button>
       )}

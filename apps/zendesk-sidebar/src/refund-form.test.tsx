@@ -54,9 +54,9 @@ describe('requesting', () => {
     const open = await screen.findByRole('button', { name: 'Request refund' });
     open.focus();
     await userEvent.keyboard('{Enter}');
-    const partial = screen.getByLabelText('Partial amount');
-    partial.focus();
-    await userEvent.keyboard(' ');
+    expect(document.activeElement).toBe(screen.getByLabelText(/^Full refundable amount/));
+    await userEvent.keyboard('{ArrowDown}');
+    expect(document.activeElement).toBe(screen.getByLabelText('Partial amount'));
     await userEvent.selectOptions(screen.getByLabelText('Reason'), 'goodwill');
     await userEvent.type(screen.getByLabelText('Note (optional)'), 'Late delivery');
     await userEvent.type(screen.getByLabelText(/^Amount \(/), '25.5{Enter}');
@@ -79,6 +79,7 @@ describe('requesting', () => {
     await userEvent.click(within(form).getByRole('button', { name: 'Request refund' }));
     await screen.findByText('pending approval');
     expect(desk.requests[0]?.input).toEqual({ paymentId: 'pay-1', reasonCode: 'customer_request' });
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Request refund' }));
   });
 
   test('a server refusal is shown with its code and verdict; a retry reuses the idempotency key', async () => {

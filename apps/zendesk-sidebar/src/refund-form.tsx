@@ -1,6 +1,6 @@
 import { Button } from '@zendeskgarden/react-buttons';
 import { Field, Input, Radio, Select, Textarea } from '@zendeskgarden/react-forms';
-import { type FormEvent, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { DeskClient } from './desk-client';
 import { ErrorAlert } from './error-alert';
 import { checkAmount, formatMinor } from './money-input';
@@ -30,6 +30,11 @@ export function RefundForm({ desk, payment, reasonCodes, onDone, onClose }: Refu
   const [serverError, setServerError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const idempotencyKey = useRef(randomId());
+  const form = useRef<HTMLFormElement>(null);
+  // The button that opened the form is gone: keyboard users continue in the form.
+  useEffect(() => {
+    form.current?.querySelector<HTMLInputElement>('input')?.focus();
+  }, []);
   const id = `refund-${payment.id}`;
 
   async function submit(event: FormEvent) {
@@ -67,7 +72,7 @@ export function RefundForm({ desk, payment, reasonCodes, onDone, onClose }: Refu
   }
 
   return (
-    <form onSubmit={submit} aria-label={`Refund ${payment.reference}`} noValidate>
+    <form ref={form} onSubmit={submit} aria-label={`Refund ${payment.reference}`} noValidate>
       <fieldset className="rd-fieldset">
         <legend>Amount</legend>
         <Field>
