@@ -18,6 +18,6 @@ if (typeof window.matchMedia !== 'function') {
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false;
 // user-event walks radio groups with CSS.escape, which jsdom does not implement.
 if (typeof globalThis.CSS?.escape !== 'function') {
-  const escape = (value: string) => value.replace(/[^\w-]/g, (char) => `\\${char}`);
-  (globalThis as { CSS?: unknown }).CSS = { ...(globalThis.CSS ?? {}), escape };
+  const escapeIdent = (value: string) => value.replace(/[^\w-]/g, (char) => `\\${char}`);
+  (globalThis as { CSS?: unknown }).CSS = { ...(globalThis.CSS ?? {}), escape: escapeIdent };
 }
