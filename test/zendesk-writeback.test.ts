@@ -39,8 +39,8 @@ describe.each(BACKENDS)('Zendesk ticket write-back on %s', (backend) => {
       const pending = await db().selectFrom('zendesk_writebacks').select('id').where('done_at', 'is', null).execute();
       return pending.length === 0;
     }, 30_000);
-  const openCase = async (amount: string) => {
-    const { ticketId, paymentRef } = await z.customerWithTicket(amount);
+  const openCase = async (amount: string, kind: 'card' | 'card_refund_fails' = 'card') => {
+    const { ticketId, paymentRef } = await z.customerWithTicket(amount, { kind });
     const payment = await db()
       .selectFrom('payments')
       .select('id')
@@ -126,6 +126,21 @@ describe.each(BACKENDS)('Zendesk ticket write-back on %s', (backend) => {
     expect(await notesWith(ticketId, `[refund-desk ${caseRow.reference} requested]`)).toHaveLength(1);
     expect(await notesWith(ticketId, `[refund-desk ${caseRow.reference} pending_approval]`)).toHaveLength(1);
     expect((await ticket(ticketId)).tags).toContain('refund_pending');
+  }, 60_000);
+
+  it('tells the ticket a refund failed, why and what happens next, and tags it refund_failed', async () => {
+    const { ticketId, caseRow } = await openCase('600.00', 'card_refund_fails');
+    await approve(z.desk.ctx, { principal: staff['lead'] as Principal, caseId: caseRow.id });
+    await eventually(async () => {
+      await z.desk.caseEvents?.flush();
+      return (await notesWith(ticketId, `[refund-desk ${caseRow.reference} failed]`)).length === 1;
+    }, 45_000);
+    await allWritten();
+    const after = await ticket(ticketId);
+    expect(after.tags).toContain('refund_failed');
+    expect(after.tags).not.toContain('refund_pending');
+    const note = after.comments.find((c) => c.body.includes(`${caseRow.reference} failed`));
+    expect(note?.body).toMatch(/exceptions queue/);
   }, 60_000);
 
   it('writes nothing for cases that are not on a Zendesk ticket', async () => {

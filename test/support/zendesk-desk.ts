@@ -119,7 +119,13 @@ export async function startZendeskDesk(backend: Backend, env: Record<string, str
       const created = await fetch(`${stripeUrl}/__sandbox/payments`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ amount: cents, currency: 'USD', email, name: 'Zed Customer' }),
+        body: JSON.stringify({
+          amount: cents,
+          currency: 'USD',
+          email,
+          name: 'Zed Customer',
+          kind: options.kind ?? 'card',
+        }),
       });
       const { paymentRef } = (await created.json()) as { paymentRef: string };
       const recorded = await fetch(`${url}/api/v1/payments`, {
