@@ -45,7 +45,7 @@ export interface ZendeskDesk {
   /** A captured Stripe sandbox payment recorded in the ledger, and a ticket for its customer. */
   customerWithTicket(
     amount: string,
-    options?: { email?: string },
+    options?: { email?: string; kind?: 'card' | 'card_refund_fails' },
   ): Promise<{ email: string; ticketId: string; paymentRef: string }>;
   /** A sidebar JWT as Zendesk's proxy would sign it. */
   jwt(userId: number, ticketId: string, overrides?: Partial<ZafClaims>, secret?: string): string;
