@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -30,9 +30,24 @@ async function getJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** Newest modification time of the files the page is built from. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(file) : statSync(file).mtimeMs);
+  }
+  return newest;
+}
+
 beforeAll(() => {
-  if (existsSync(path.join(APP_DIR, 'dist/index.html'))) return;
-  const build = spawnSync('npx', ['vite', 'build'], { cwd: APP_DIR, encoding: 'utf8' });
+  // Build when dist/ is missing or older than the sources, so the test never drives a stale page.
+  const page = path.join(APP_DIR, 'dist/index.html');
+  const sources = Math.max(newestSource(path.join(APP_DIR, 'src')), statSync(path.join(APP_DIR, 'index.html')).mtimeMs);
+  if (existsSync(page) && statSync(page).mtimeMs >= sources) return;
+  // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const build = spawnSync('npx', ['vite', 'build'], { cwd: APP_DIR, encoding: 'utf8', env });
   if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
 });
 

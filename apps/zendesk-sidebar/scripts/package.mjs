@@ -1,31 +1,43 @@
 // `npm run package -w apps/zendesk-sidebar [-- --domain refunds.example.com]`: builds (when
-// dist/zendesk-app/ is missing or --rebuild is given) and zips dist/zendesk-app/ into
+// dist/zendesk-app/ is missing, or with --rebuild) and zips dist/zendesk-app/ into
 // refund-desk-zendesk-<version>.zip, the file to upload in Zendesk (Admin Center > Apps > Upload
-// private app). --domain (repeatable) puts the Refund Desk server's host in domainWhitelist.
+// private app). --domain (repeatable) puts the Refund Desk server's host in domainWhitelist;
+// --dist and --zip choose other places (tests).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { zipSync } from 'fflate';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
-  options: { domain: { type: 'string', multiple: true }, rebuild: { type: 'boolean', default: false } },
+  options: {
+    domain: { type: 'string', multiple: true },
+    rebuild: { type: 'boolean', default: false },
+    dist: { type: 'string' },
+    zip: { type: 'string' },
+  },
 });
+const distDir = path.resolve(values.dist ?? path.join(appDir, 'dist'));
+const layout = path.join(distDir, 'zendesk-app');
 
-if (values.rebuild || !existsSync(`${appDir}dist/zendesk-app/manifest.json`)) {
-  execFileSync(process.execPath, [`${appDir}scripts/build.mjs`], { stdio: 'inherit', cwd: appDir });
+if (values.rebuild || !existsSync(path.join(layout, 'manifest.json'))) {
+  execFileSync(process.execPath, [path.join(appDir, 'scripts/build.mjs'), '--out', distDir], {
+    stdio: 'inherit',
+    cwd: appDir,
+  });
 }
 
 const files = {};
 function add(dir, prefix) {
   for (const name of readdirSync(dir).sort()) {
-    const path = `${dir}/${name}`;
-    if (statSync(path).isDirectory()) add(path, `${prefix}${name}/`);
-    else files[`${prefix}${name}`] = new Uint8Array(readFileSync(path));
+    const file = path.join(dir, name);
+    if (statSync(file).isDirectory()) add(file, `${prefix}${name}/`);
+    else files[`${prefix}${name}`] = new Uint8Array(readFileSync(file));
   }
 }
-add(`${appDir}dist/zendesk-app`, '');
+add(layout, '');
 
 const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json']));
 if (values.domain?.length) {
@@ -35,6 +47,6 @@ if (values.domain?.length) {
 
 // A fixed timestamp keeps the zip byte-identical for the same inputs.
 const zip = zipSync(files, { level: 9, mtime: new Date('2026-01-01T00:00:00Z') });
-const out = `${appDir}refund-desk-zendesk-${manifest.version}.zip`;
+const out = path.resolve(values.zip ?? path.join(appDir, `refund-desk-zendesk-${manifest.version}.zip`));
 writeFileSync(out, zip);
 console.log(`wrote ${out} (${Object.keys(files).length} files, ${zip.length} bytes)`);

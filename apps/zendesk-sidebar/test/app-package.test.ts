@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
@@ -138,12 +140,29 @@ describe('logos', () => {
 
 describe('npm run package', () => {
   test('zips manifest, requirements, translations and assets with the built page', () => {
-    execFileSync(process.execPath, ['scripts/package.mjs', '--rebuild', '--domain', 'refunds.acme.test'], {
-      cwd: appDir,
-      stdio: 'pipe',
-    });
-    const version = readJson('manifest.json').version;
-    const entries = unzipSync(new Uint8Array(readFileSync(`${appDir}refund-desk-zendesk-${version}.zip`)));
+    // A build of its own: the shared dist/ may be serving a preview meanwhile.
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'zendesk-sidebar-package-'));
+    const zipPath = path.join(scratch, 'app.zip');
+    let entries: Record<string, Uint8Array>;
+    try {
+      execFileSync(
+        process.execPath,
+        [
+          'scripts/package.mjs',
+          '--rebuild',
+          '--dist',
+          path.join(scratch, 'dist'),
+          '--zip',
+          zipPath,
+          '--domain',
+          'refunds.acme.test',
+        ],
+        { cwd: appDir, stdio: 'pipe' },
+      );
+      entries = unzipSync(new Uint8Array(readFileSync(zipPath)));
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
     const names = Object.keys(entries).sort();
     expect(names).toEqual(
       expect.arrayContaining([
