@@ -97,10 +97,10 @@ export function mountZendeskSandboxControl(app: Hono, sandbox: ZendeskSandbox): 
       remove_tags: input.remove,
       comment: input.note ? { body: input.note, public: false } : undefined,
     };
-    const ticket = input.silent
-      ? (store.updateTicket(store.tickets.get(ticketId) as SandboxTicket, asUser.id, update),
-        store.tickets.get(ticketId))
-      : sandbox.updateTicketAs(ticketId, asUser, update);
+    const target = store.tickets.get(ticketId) as SandboxTicket;
+    if (input.silent) store.updateTicket(target, asUser.id, update);
+    else sandbox.updateTicketAs(ticketId, asUser, update);
+    const ticket = target;
     return c.json({ ticket });
   });
   app.get('/__sandbox/calls', (c) => c.json({ calls: sandbox.calls }));
