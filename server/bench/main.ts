@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { benchEngine } from './engine.js';
+import { runZendeskBench } from './zendesk.js';
 
 /**
  * `npm run bench`: prints the figures the closing notes quote. Needs PostgreSQL: DATABASE_URL, or
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   }
   const extra = await loadOptional('./gateways.js', 'benchGateways');
   if (extra) for (const line of await extra()) process.stdout.write(`${line}\n`);
+  // prints its own lines as it goes
+  await runZendeskBench({ adminUrl });
 }
 
 async function loadOptional(path: string, exported: string): Promise<(() => Promise<string[]>) | undefined> {
