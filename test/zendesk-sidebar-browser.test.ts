@@ -143,6 +143,27 @@ describe.each(BACKENDS)('Zendesk sidebar in the preview host, server on %s', (ba
     expect(pageErrors).toEqual([]);
     await page.close();
   });
+  test('the ticket pane tags a ticket refund_approved: the trigger fires and the sidebar shows the refund', async () => {
+    const zendesk = sandboxes['zendesk'] as string;
+    const { users } = await getJson<{ users: SandboxUser[] }>(`${zendesk}/__sandbox/users`);
+    const { tickets } = await getJson<{ tickets: SandboxTicket[] }>(`${zendesk}/__sandbox/tickets`);
+    const lead = users.find((u) => u.email === 'lead@refund-desk.local');
+    const ticket = tickets.find((t) => t.requester?.email === 'grace@example.com');
+    if (!lead || !ticket) throw new Error('the Zendesk sandbox lacks the seeded lead or ticket');
+
+    const page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
+    await page.goto(`${zendesk}/preview?ticket=${ticket.id}&user=${lead.id}`);
+    const sidebar = page.frameLocator('#sidebar');
+    await sidebar.getByText('No refund cases on this ticket yet.').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Add tag refund_approved' }).click();
+    await expect.poll(() => page.locator('#tag-result').textContent()).toContain('Tagged refund_approved');
+    await expect
+      .poll(() => page.locator('#ticket-tags').textContent(), { timeout: 60_000 })
+      .toContain('refund_processed');
+    // The sidebar opened before the case existed; the host's ticket.updated event brings it in.
+    await expect.poll(() => stateOf(sidebar), { timeout: 30_000 }).toBe('succeeded');
+    await page.close();
+  });
 });
 
 async function stateOf(sidebar: FrameLocator): Promise<string | null> {

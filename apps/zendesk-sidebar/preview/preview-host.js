@@ -232,8 +232,11 @@ async function start() {
 
   setInterval(async () => {
     try {
+      const previous = ticket;
       ticket = (await getJson(`/__sandbox/tickets/${ticket.id}`)).ticket;
       renderTicket(ticket, usersById);
+      // Like Zendesk, tell the app when someone else (a trigger, the desk's write-back) changed the ticket.
+      if (ticket.updated_at !== previous.updated_at) postToApp({ key: 'zaf.ticket.updated', message: {} });
     } catch {
       // the next refresh tries again
     }

@@ -14,6 +14,11 @@ export interface DeskClient {
   cancel(caseId: string): Promise<CaseSummary>;
   /** Asks the host to size the sidebar frame to the content. */
   resize(height: number): void;
+  /**
+   * Calls `listener` when the host reports the ticket changed (saved by this agent, updated by
+   * someone else, tagged by a macro), so cases opened outside the sidebar show up. Returns the unsubscribe.
+   */
+  onTicketChanged(listener: () => void): () => void;
 }
 
 /** A failed server call, as the server described it (`{"error":{"code","message","details"}}`). */

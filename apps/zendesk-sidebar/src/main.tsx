@@ -14,7 +14,7 @@ if (!client) {
   container.textContent = 'Refund Desk runs inside a Zendesk ticket sidebar (or the preview page of the sandbox).';
 } else {
   // Render only once the host has registered the app: settings and context exist from then on.
-  (client as unknown as { on(name: string, handler: () => void): void }).on('app.registered', () => {
+  client.on('app.registered', () => {
     readDeskSession(client)
       .then((session) => root.render(<SidebarApp desk={createZafDeskClient(client, session)} />))
       .catch((error: unknown) => {

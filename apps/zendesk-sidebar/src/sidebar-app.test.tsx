@@ -151,6 +151,17 @@ describe('live status', () => {
     expect(desk.loads).toBe(loadsWhenFinal);
   });
 
+  test('a ticket change reported by the host shows a case opened outside the sidebar', async () => {
+    const desk = new FakeDesk(makeView({ cases: [] }));
+    renderSidebar(desk, 20);
+    expect(await screen.findByText('No refund cases on this ticket yet.')).toBeTruthy();
+    desk.view = { ...desk.view, cases: [makeCase({ reference: 'RD-TAG', state: 'succeeded' })] };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(screen.queryByText('RD-TAG')).toBeNull(); // nothing live: no polling
+    desk.emitTicketChanged();
+    expect(await screen.findByText('RD-TAG')).toBeTruthy();
+  });
+
   test('does not poll when every case is final', async () => {
     const desk = new FakeDesk(makeView({ cases: [makeCase({ state: 'succeeded' })] }));
     renderSidebar(desk, 20);

@@ -43,10 +43,12 @@ export function useSidebarView(desk: DeskClient, pollMs = POLL_INTERVAL_MS) {
 
   useEffect(() => {
     void reload();
+    const unsubscribe = desk.onTicketChanged(() => void reload());
     return () => {
+      unsubscribe();
       generation.current++;
     };
-  }, [reload]);
+  }, [desk, reload]);
 
   const live = state.status === 'ready' && (hasLiveCases(state.view) || state.pollError !== undefined);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `state` re-arms the timer after each poll's answer

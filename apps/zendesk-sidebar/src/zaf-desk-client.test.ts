@@ -11,7 +11,14 @@ import {
 function fakeZaf(answer: (options: ZafRequestOptions) => Promise<unknown>) {
   const sent: ZafRequestOptions[] = [];
   const invoked: unknown[][] = [];
+  const handlers = new Map<string, Set<(data: unknown) => void>>();
   const client: ZafClient = {
+    on: (name, handler) => {
+      handlers.set(name, (handlers.get(name) ?? new Set()).add(handler));
+    },
+    off: (name, handler) => {
+      handlers.get(name)?.delete(handler);
+    },
     get: async () => ({ ticket: { id: 101, subject: 'x' }, currentUser: { id: 7, name: 'Alex' } }),
     invoke: async (...args) => {
       invoked.push(args);
@@ -24,7 +31,10 @@ function fakeZaf(answer: (options: ZafRequestOptions) => Promise<unknown>) {
       return answer(options);
     },
   };
-  return { client, sent, invoked };
+  const emit = (name: string) => {
+    for (const handler of handlers.get(name) ?? []) handler({});
+  };
+  return { client, sent, invoked, emit };
 }
 
 describe('ZAF desk client (sidebar contract)', () => {
@@ -102,5 +112,20 @@ describe('ZAF desk client (sidebar contract)', () => {
     client.metadata = async () => ({ settings: {} });
     await expect(readDeskSession(client)).rejects.toBeInstanceOf(DeskApiError);
     await expect(readDeskSession(client)).rejects.toMatchObject({ code: 'not_configured' });
+  });
+
+  test('ticket change events from ZAF reach the listener until it unsubscribes', async () => {
+    const { client, emit } = fakeZaf(async () => ({}));
+    const desk = createZafDeskClient(client, await readDeskSession(client));
+    let calls = 0;
+    const unsubscribe = desk.onTicketChanged(() => calls++);
+    emit('ticket.updated');
+    emit('ticket.submit.done');
+    emit('ticket.tags.changed');
+    emit('ticket.viewers.changed');
+    expect(calls).toBe(3);
+    unsubscribe();
+    emit('ticket.updated');
+    expect(calls).toBe(3);
   });
 });

@@ -8,7 +8,12 @@ export interface ZafClient {
   metadata(): Promise<{ settings?: Record<string, unknown> }>;
   context(): Promise<{ account?: { subdomain?: string } }>;
   request(options: ZafRequestOptions): Promise<unknown>;
+  on(name: string, handler: (data: unknown) => void): void;
+  off(name: string, handler: (data: unknown) => void): void;
 }
+
+/** ZAF ticket sidebar events after which the view may be out of date. */
+export const TICKET_CHANGE_EVENTS = ['ticket.updated', 'ticket.submit.done', 'ticket.tags.changed'] as const;
 
 /** A ZAF secure request: Zendesk's proxy fills `{{setting.shared_secret}}` and `{{jwt.token}}`. */
 export interface ZafRequestOptions {
@@ -110,6 +115,13 @@ export function createZafDeskClient(client: ZafClient, session: DeskSession): De
       (await call<{ case: CaseSummary }>('POST', `/refunds/${encodeURIComponent(caseId)}/approve`, {})).case,
     cancel: async (caseId) =>
       (await call<{ case: CaseSummary }>('POST', `/refunds/${encodeURIComponent(caseId)}/cancel`, {})).case,
+    onTicketChanged: (listener) => {
+      const handler = () => listener();
+      for (const name of TICKET_CHANGE_EVENTS) client.on(name, handler);
+      return () => {
+        for (const name of TICKET_CHANGE_EVENTS) client.off(name, handler);
+      };
+    },
     resize: (height) => {
       void client.invoke('resize', { width: '100%', height: `${Math.ceil(height)}px` }).catch(() => undefined);
     },

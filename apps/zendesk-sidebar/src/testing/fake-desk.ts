@@ -11,6 +11,7 @@ export class FakeDesk implements DeskClient {
   readonly cancellations: string[] = [];
   readonly heights: number[] = [];
   loads = 0;
+  private readonly ticketListeners = new Set<() => void>();
 
   constructor(view: SidebarView) {
     this.view = view;
@@ -42,6 +43,16 @@ export class FakeDesk implements DeskClient {
 
   resize(height: number): void {
     this.heights.push(height);
+  }
+
+  onTicketChanged(listener: () => void): () => void {
+    this.ticketListeners.add(listener);
+    return () => this.ticketListeners.delete(listener);
+  }
+
+  /** What the host does when the ticket changes outside the sidebar. */
+  emitTicketChanged(): void {
+    for (const listener of this.ticketListeners) listener();
   }
 
   setState(caseId: string, state: CaseSummary['state']): CaseSummary {
