@@ -1,4 +1,4 @@
-/** Wire types of the sidebar HTTP API (see /work/briefs/sidebar-contract.md); the server owns them. */
+/** Wire types of the sidebar HTTP API (see docs/zendesk-sidebar-contract.md); the server owns them. */
 
 /** An exact amount: decimal string, integer minor units and ISO 4217 code. */
 export interface Money {
