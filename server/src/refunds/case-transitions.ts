@@ -85,6 +85,37 @@ export const denyCase = (trx: Kysely<Database>, input: TransitionInput, decision
 export const cancelCase = (trx: Kysely<Database>, input: TransitionInput, decision: Decision) =>
   transition(trx, input, 'cancelled', 'case.cancelled', decisionColumns(input.at, decision));
 
+/**
+ * pending_approval at `from` → pending_approval at the next tier: a conditional update on the case
+ * (state and required role unchanged since we read it) and its `case.escalated` audit event, in
+ * the caller's transaction. Undefined when the case moved first.
+ */
+export async function escalateCase(
+  trx: Kysely<Database>,
+  input: { readonly caseRow: RefundCaseRow; readonly to: string; readonly at: Date; readonly afterHours: number },
+): Promise<RefundCaseRow | undefined> {
+  const from = input.caseRow.required_role ?? 'lead';
+  const updated = await trx
+    .updateTable('refund_cases')
+    .set({ required_role: input.to, updated_at: input.at })
+    .where('id', '=', input.caseRow.id)
+    .where('org_id', '=', input.caseRow.org_id)
+    .where('state', '=', 'pending_approval')
+    .where('required_role', '=', from)
+    .returningAll()
+    .executeTakeFirst();
+  if (!updated) return undefined;
+  await appendAudit(trx, {
+    orgId: updated.org_id,
+    caseId: updated.id,
+    actor: { type: 'system', id: 'escalation' },
+    action: 'case.escalated',
+    data: { fromRole: from, toRole: input.to, afterHours: input.afterHours },
+    at: input.at,
+  });
+  return updated;
+}
+
 /** pending_approval → expired, when nobody decided in time. */
 export const expireCase = (trx: Kysely<Database>, input: TransitionInput) =>
   transition(trx, input, 'expired', 'case.expired');

@@ -4,48 +4,17 @@
  * Both are recorded in `approval_nudges` (primary key case, kind, tier) in the transaction that
  * acts, so a retried or concurrent run does nothing twice. Time comes from `ctx.clock`.
  */
+
 import type { Kysely } from 'kysely';
-import { appendAudit } from '../audit/audit-log.js';
 import type { AppContext } from '../context.js';
 import { executeSqlIn } from '../db/database.js';
 import type { Database, RefundCaseRow } from '../db/schema.js';
+import { escalateCase } from '../refunds/case-transitions.js';
 import { slackNoticeJob } from './slack-jobs.js';
 import type { SlackDirectoryOfTeams } from './slack-settings.js';
 
 const HOUR_MS = 3_600_000;
 const NEXT_TIER: Readonly<Record<string, string>> = { lead: 'manager' };
-
-/**
- * pending_approval at `from` → pending_approval at the next tier: a conditional update on the case
- * (state and required role unchanged since we read it) and its `case.escalated` audit event, in
- * the caller's transaction. Undefined when the case moved first. The engine has no such
- * transition; this is the Slack area's, and it keeps the engine's rule that every change is audited.
- */
-export async function escalateCase(
-  trx: Kysely<Database>,
-  input: { readonly caseRow: RefundCaseRow; readonly to: string; readonly at: Date; readonly afterHours: number },
-): Promise<RefundCaseRow | undefined> {
-  const from = input.caseRow.required_role ?? 'lead';
-  const updated = await trx
-    .updateTable('refund_cases')
-    .set({ required_role: input.to, updated_at: input.at })
-    .where('id', '=', input.caseRow.id)
-    .where('org_id', '=', input.caseRow.org_id)
-    .where('state', '=', 'pending_approval')
-    .where('required_role', '=', from)
-    .returningAll()
-    .executeTakeFirst();
-  if (!updated) return undefined;
-  await appendAudit(trx, {
-    orgId: updated.org_id,
-    caseId: updated.id,
-    actor: { type: 'system', id: 'escalation' },
-    action: 'case.escalated',
-    data: { fromRole: from, toRole: input.to, afterHours: input.afterHours },
-    at: input.at,
-  });
-  return updated;
-}
 
 /** One pass over every pending case; returns what it did. */
 export async function runEscalations(
