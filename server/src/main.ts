@@ -47,7 +47,8 @@ async function main(): Promise<void> {
     `Refund Desk ${desk.url ? `listening on ${desk.url}` : 'worker running'} — database: ${database}`,
   );
 
-  const sandboxLines = Object.entries(desk.sandboxes).map(([vendor, origin]) => `  ${vendor.padEnd(14)} ${origin}`);
+  const width = Math.max(0, ...Object.keys(desk.sandboxes).map((vendor) => vendor.length));
+  const sandboxLines = Object.entries(desk.sandboxes).map(([vendor, origin]) => `  ${vendor.padEnd(width)}  ${origin}`);
   if (sandboxLines.length > 0) {
     process.stdout.write(`Vendor sandboxes (also at ${desk.url ?? ''}/sandbox):\n${sandboxLines.join('\n')}\n`);
   }
