@@ -34,3 +34,14 @@ export function defineJob<T>(id: string, schema: z.ZodType<T>, policy: Partial<J
 export function deadLetterQueueOf(id: string): string {
   return `${id}.dead`;
 }
+
+/**
+ * Thrown by a handler that is not failing but must wait (an earlier step has not happened yet):
+ * the job retries per its policy like any failure, but the queue logs it quietly, without a stack.
+ */
+export class RetryLater extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryLater';
+  }
+}

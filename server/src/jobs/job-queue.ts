@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { ExecuteSql } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { deadLetterQueueOf, type JobDefinition } from './job-definition.js';
+import { deadLetterQueueOf, type JobDefinition, RetryLater } from './job-definition.js';
 
 export type JobHandler<T> = (payload: T, job: { readonly id: string; readonly retryCount: number }) => Promise<void>;
 
@@ -115,10 +115,14 @@ export class JobQueue {
       const payload = definition.schema.parse(job.data);
       await handler(payload, { id: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0 });
     } catch (error) {
-      this.logger.warn(
-        { err: error, job: definition.id, jobId: job.id },
-        'job failed; it will be retried per its policy',
-      );
+      if (error instanceof RetryLater) {
+        this.logger.debug({ job: definition.id, jobId: job.id, reason: error.message }, 'job waits; it will run again');
+      } else {
+        this.logger.warn(
+          { err: error, job: definition.id, jobId: job.id },
+          'job failed; it will be retried per its policy',
+        );
+      }
       throw error;
     } finally {
       this.#inFlight--;

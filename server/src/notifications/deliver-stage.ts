@@ -14,6 +14,7 @@ import type { Kysely } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
+import { RetryLater } from '../jobs/job-definition.js';
 import { type NotifierChannels, NotifierError } from '../ports/notifier.js';
 import { trackingUrl } from '../tracking/tracking-links.js';
 import { readContactPreferences, setConsent } from './contact-preferences.js';
@@ -27,7 +28,7 @@ import type { NotificationChannel } from './notification-tables.js';
 const ORDER_WAIT_MS = 10 * 60 * 1000;
 
 /** Thrown while an earlier stage of the same case is still on its way: the job retries shortly. */
-export class EarlierStagePendingError extends Error {
+export class EarlierStagePendingError extends RetryLater {
   constructor(readonly stage: Stage) {
     super(`waiting for the ${stage} message of this case to go out first`);
     this.name = 'EarlierStagePendingError';
