@@ -21,6 +21,7 @@ export class JobQueue {
   readonly #boss: PgBoss;
   readonly #definitions = new Map<string, JobDefinition<unknown>>();
   #started = false;
+  #stopped = false;
   #inFlight = 0;
 
   constructor(
@@ -29,7 +30,14 @@ export class JobQueue {
     options: { readonly runMaintenance: boolean },
   ) {
     this.#boss = new PgBoss({
-      db: { executeSql },
+      // pg-boss does not await its complete/fail calls: one made by a job that outlived stop() would
+      // reach a closed database as an unhandled rejection. After stop() its calls touch nothing and
+      // answer "no result" (pg-boss then counts 0 rows); the job stays active, expires and is
+      // retried (at least once, as every job must be).
+      db: {
+        executeSql: (text: string, values?: unknown[]) =>
+          this.#stopped ? Promise.resolve(null) : executeSql(text, values),
+      },
       supervise: options.runMaintenance,
       schedule: options.runMaintenance,
       migrate: true,
@@ -148,5 +156,6 @@ export class JobQueue {
     if (!this.#started) return;
     this.#started = false;
     await this.#boss.stop({ graceful: true, timeout: Math.max(timeoutMs, 1000), close: false, wait: true });
+    this.#stopped = true;
   }
 }
