@@ -1,9 +1,9 @@
 /**
  * Per-organisation connectors (Zendesk, Slack, Teams, Twilio, SendGrid): admin only, validated,
  * stored sealed with SECRETS_KEY (no secret in the row or the audit trail), and one Slack
- * workspace belongs to one organisation.
+ * workspace belongs to one organisation. Also the staff route recording a customer's consent.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../server/src/app.js';
 import type { Integration } from '../server/src/integrations/integration.js';
@@ -119,5 +119,51 @@ describe.each(BACKENDS)('connector settings on %s', (backend) => {
     const taken = await desk.put('/api/v1/slack/settings', globex.admin, body);
     expect(taken.status).toBe(409);
     expect(((await taken.json()) as { error: { code: string } }).error.code).toBe('conflict');
+  });
+
+  it("staff record a customer's language and consent with its source; other organisations' customers are 404", async () => {
+    const customerId = randomUUID();
+    await t.ctx.db
+      .insertInto('customers')
+      .values({
+        id: customerId,
+        org_id: acme.orgId,
+        name: 'Pat',
+        email: 'pat@acme.test',
+        phone: '+15550002222',
+        external_ids: '{}',
+      })
+      .execute();
+    const body = {
+      locale: 'zh-CN',
+      sms: { granted: true, source: 'phone call' },
+      email: { granted: false, source: 'letter' },
+    };
+    expect((await desk.put(`/api/v1/customers/${customerId}/contact-preferences`, globex.admin, body)).status).toBe(
+      404,
+    );
+    const stored = await desk.put(`/api/v1/customers/${customerId}/contact-preferences`, acme.agent, body);
+    expect(stored.status, await stored.clone().text()).toBe(200);
+    const contact = await t.ctx.db
+      .selectFrom('notification_contacts')
+      .selectAll()
+      .where('org_id', '=', acme.orgId)
+      .where('customer_id', '=', customerId)
+      .executeTakeFirstOrThrow();
+    expect(contact).toMatchObject({
+      locale: 'zh-CN',
+      sms_consent: 'granted',
+      sms_consent_source: 'staff:phone call',
+      email_consent: 'revoked',
+      email_consent_source: 'staff:letter',
+    });
+    const audit = await t.ctx.db
+      .selectFrom('audit_events')
+      .select(['action', 'data'])
+      .where('org_id', '=', acme.orgId)
+      .where('action', 'in', ['consent.granted', 'consent.revoked'])
+      .execute();
+    expect(audit.map((a) => a.action).sort()).toEqual(['consent.granted', 'consent.revoked']);
+    expect(JSON.stringify(audit)).not.toContain('+15550002222');
   });
 });
