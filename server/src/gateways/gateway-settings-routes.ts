@@ -4,7 +4,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors/app-error.js';
 import { type AuthEnv, requireRole } from '../http/auth.js';
-import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
+import { refuseForDefaultOrganisation } from '../orgs/seed.js';
 import { connectVendor, credentialSchemas, GATEWAY_VENDORS } from './gateway-credentials.js';
 import { gatewayReconcileJob } from './gateway-reconcile.js';
 import { sealSecret } from './gateway-secrets.js';
@@ -64,14 +64,7 @@ export function gatewaySettingsRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
       if (!secretsKey) {
         throw new AppError('conflict', 'SECRETS_KEY is not set: gateway credentials cannot be stored encrypted');
       }
-      const org = await ctx.db
-        .selectFrom('organisations')
-        .select('slug')
-        .where('id', '=', principal.orgId)
-        .executeTakeFirst();
-      if (org?.slug === DEFAULT_ORG_SLUG) {
-        throw new AppError('conflict', 'the default organisation’s gateways are configured by environment variables');
-      }
+      await refuseForDefaultOrganisation(ctx.db, principal.orgId, 'gateways are');
       const credentials = credentialSchemas[vendor].parse(c.req.valid('json'));
       try {
         connectVendor(vendor, credentials, { timeoutMs: ctx.config.GATEWAY_TIMEOUT_MS });

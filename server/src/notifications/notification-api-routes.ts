@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors/app-error.js';
 import { type AuthEnv, requireRole } from '../http/auth.js';
 import { saveConnectorSettings } from '../integrations/connector-settings.js';
-import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
+import { refuseForDefaultOrganisation } from '../orgs/seed.js';
 import { setConsent, setContactLocale } from './contact-preferences.js';
 import { LOCALES } from './message-templates.js';
 import { messagingSettingsSchemas } from './notifier-registry.js';
@@ -156,13 +156,7 @@ export function notificationApiRoutes(
       const principal = c.get('principal');
       requireRole(principal, 'admin');
       const { vendor } = c.req.valid('param');
-      const org = await ctx.db
-        .selectFrom('organisations')
-        .select('slug')
-        .where('id', '=', principal.orgId)
-        .executeTakeFirst();
-      if (org?.slug === DEFAULT_ORG_SLUG)
-        throw new AppError('conflict', 'the default organisation’s messaging is configured by environment variables');
+      await refuseForDefaultOrganisation(ctx.db, principal.orgId, 'messaging is');
       const parsed = messagingSettingsSchemas[vendor].safeParse(c.req.valid('json'));
       if (!parsed.success) throw new AppError('invalid_request', 'unusable settings', parsed.error.issues);
       await saveConnectorSettings(ctx.db, ctx.config.SECRETS_KEY, {

@@ -1,8 +1,22 @@
 import type { Kysely } from 'kysely';
 import type { Database, StaffRole } from '../db/schema.js';
+import { AppError } from '../errors/app-error.js';
 import { createOrganisation, createStaff, findOrganisationBySlug } from './organisations.js';
 
 export const DEFAULT_ORG_SLUG = 'default';
+
+/** True for the organisation configured by environment variables (slug `default`). */
+export async function isDefaultOrganisation(db: Kysely<Database>, orgId: string): Promise<boolean> {
+  const org = await db.selectFrom('organisations').select('slug').where('id', '=', orgId).executeTakeFirst();
+  return org?.slug === DEFAULT_ORG_SLUG;
+}
+
+/** The API stores connectors of other organisations only; `what` completes "the default organisation’s … configured by environment variables". */
+export async function refuseForDefaultOrganisation(db: Kysely<Database>, orgId: string, what: string): Promise<void> {
+  if (await isDefaultOrganisation(db, orgId)) {
+    throw new AppError('conflict', `the default organisation’s ${what} configured by environment variables`);
+  }
+}
 
 const DEMO_STAFF: ReadonlyArray<{ role: StaffRole; name: string; email: string }> = [
   { role: 'agent', name: 'Alex Agent', email: 'agent@refund-desk.local' },

@@ -12,7 +12,7 @@ import type { Database } from '../db/schema.js';
 import type { CaseEventConsumer } from '../events/case-events.js';
 import { loadConnectorSettings } from '../integrations/connector-settings.js';
 import { linkSigningKey, signLink } from '../links/signed-links.js';
-import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
+import { isDefaultOrganisation } from '../orgs/seed.js';
 import { loadCardFacts, loadCase } from '../slack/card-facts.js';
 import { teamsAlertJob } from '../slack/slack-jobs.js';
 import { teamsAlertCard, workflowsMessage } from './teams-cards.js';
@@ -29,8 +29,7 @@ export async function teamsWebhookFor(
 ): Promise<string | undefined> {
   const stored = await loadConnectorSettings(db, config.SECRETS_KEY, orgId, 'teams', teamsSettingsSchema);
   if (stored) return stored.webhookUrl;
-  const org = await db.selectFrom('organisations').select('slug').where('id', '=', orgId).executeTakeFirst();
-  return org?.slug === DEFAULT_ORG_SLUG ? defaultUrl : undefined;
+  return (await isDefaultOrganisation(db, orgId)) ? defaultUrl : undefined;
 }
 
 export function teamsConsumer(): CaseEventConsumer {

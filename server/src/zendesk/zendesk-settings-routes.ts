@@ -1,10 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { bearerSecurity, createApiRouter, errorResponses, json } from '../api/schemas.js';
 import type { AppContext } from '../context.js';
-import { AppError } from '../errors/app-error.js';
 import { type AuthEnv, requireRole } from '../http/auth.js';
 import { saveConnectorSettings } from '../integrations/connector-settings.js';
-import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
+import { refuseForDefaultOrganisation } from '../orgs/seed.js';
 import { type ZendeskConnections, zendeskSettingsSchema } from './zendesk-connections.js';
 
 const SettingsBody = z
@@ -36,14 +35,7 @@ export function zendeskSettingsRoutes(ctx: AppContext, connections: ZendeskConne
     async (c) => {
       const principal = c.get('principal');
       requireRole(principal, 'admin');
-      const org = await ctx.db
-        .selectFrom('organisations')
-        .select('slug')
-        .where('id', '=', principal.orgId)
-        .executeTakeFirst();
-      if (org?.slug === DEFAULT_ORG_SLUG) {
-        throw new AppError('conflict', 'the default organisation’s Zendesk is configured by environment variables');
-      }
+      await refuseForDefaultOrganisation(ctx.db, principal.orgId, 'Zendesk is');
       const settings = zendeskSettingsSchema.parse(c.req.valid('json'));
       const now = ctx.clock.now();
       await saveConnectorSettings(ctx.db, ctx.config.SECRETS_KEY, {
