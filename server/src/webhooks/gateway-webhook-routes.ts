@@ -5,19 +5,13 @@ import { executeSqlIn } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
 import { gatewayEventJob, processGatewayEventSoon, type StoredGatewayEvent } from '../gateways/gateway-event-jobs.js';
 import { findOrganisationBySlug } from '../orgs/organisations.js';
-import { type VerifiedWebhook, WebhookVerificationError } from '../ports/gateway-webhook.js';
+import type { VerifiedWebhook } from '../ports/gateway-webhook.js';
+import { lowerCaseHeaders, webhookRejection } from './webhook-request.js';
 
 const VENDORS = new Set(['stripe', 'paypal', 'square']);
 
 function notFound(): AppError {
   return new AppError('not_found', 'not found');
-}
-
-/** A verification failure as our stable error codes: 401 for authenticity, 400 for shape. */
-function rejection(error: WebhookVerificationError): AppError {
-  if (error.code === 'malformed_payload') return new AppError('invalid_request', error.message);
-  if (error.code === 'stale_timestamp') return new AppError('stale_timestamp', error.message);
-  return new AppError('invalid_signature', error.message);
 }
 
 /**
@@ -38,18 +32,14 @@ export function gatewayWebhookRoutes(ctx: AppContext): Hono {
     const verifier = await ctx.gateways.verifierFor?.(org.id, vendor);
     if (!verifier) throw notFound();
 
-    const headers: Record<string, string> = {};
-    c.req.raw.headers.forEach((value, name) => {
-      headers[name.toLowerCase()] = value;
-    });
+    const headers = lowerCaseHeaders(c.req.raw.headers);
     const publicBase = ctx.config.PUBLIC_URL?.replace(/\/$/, '');
     const url = publicBase ? `${publicBase}${new URL(c.req.url).pathname}` : c.req.url;
     let verified: VerifiedWebhook;
     try {
       verified = await verifier.verify({ rawBody, headers, url });
     } catch (error) {
-      if (error instanceof WebhookVerificationError) throw rejection(error);
-      throw error; // verification service unreachable: 5xx, the vendor retries
+      throw webhookRejection(error); // anything else (verification service unreachable): 5xx, the vendor retries
     }
     if (verified.gateway !== vendor) throw new AppError('invalid_signature', 'the event is not from this gateway');
 

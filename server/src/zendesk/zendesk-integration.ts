@@ -98,7 +98,6 @@ export async function createZendeskIntegration(deps: IntegrationDeps): Promise<I
     workers,
     consumers: [zendeskWritebackConsumer],
     async onReady(ctx) {
-      await pruneJwtIds(ctx);
       if (sandbox) await seedSandboxTickets(ctx, sandbox);
     },
     setWebhookBase(url) {

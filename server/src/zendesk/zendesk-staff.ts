@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Principal } from '../http/auth.js';
+import { normaliseEmail } from '../ledger/customers.js';
 import type { HelpdeskUser } from '../ports/helpdesk.js';
 
 /**
@@ -13,7 +14,7 @@ export async function staffForZendeskUser(
   user: HelpdeskUser,
 ): Promise<Principal | undefined> {
   if (user.role === 'end-user') return undefined;
-  const email = user.email?.trim().toLowerCase() ?? '';
+  const email = normaliseEmail(user.email ?? '');
   const rows = await db
     .selectFrom('staff')
     .select(['id', 'org_id', 'role', 'name', 'email', sql<string | null>`external_ids->>'zendesk'`.as('zendesk_id')])

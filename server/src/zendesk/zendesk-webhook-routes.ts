@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { executeSqlIn } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
 import { findOrganisationBySlug } from '../orgs/organisations.js';
-import { WebhookVerificationError } from '../ports/gateway-webhook.js';
+import { lowerCaseHeaders, webhookRejection } from '../webhooks/webhook-request.js';
 import { processTaggedTicketSoon, type StoredTagWebhook } from './tagged-ticket.js';
 import type { ZendeskConnections } from './zendesk-connections.js';
 import { zendeskTaggedJob } from './zendesk-jobs.js';
@@ -52,10 +52,7 @@ export function zendeskWebhookRoutes(ctx: AppContext, connections: ZendeskConnec
     if (!org) throw new AppError('not_found', 'not found');
     const connection = await connections.forOrg(org.id);
     if (!connection) throw new AppError('not_found', 'not found');
-    const headers: Record<string, string> = {};
-    c.req.raw.headers.forEach((value, name) => {
-      headers[name.toLowerCase()] = value;
-    });
+    const headers = lowerCaseHeaders(c.req.raw.headers);
     let invocationId: string;
     try {
       ({ invocationId } = verifyZendeskWebhook({
@@ -65,10 +62,7 @@ export function zendeskWebhookRoutes(ctx: AppContext, connections: ZendeskConnec
         nowMs: ctx.clock.now().getTime(),
       }));
     } catch (error) {
-      if (!(error instanceof WebhookVerificationError)) throw error;
-      if (error.code === 'stale_timestamp') throw new AppError('stale_timestamp', error.message);
-      if (error.code === 'malformed_payload') throw new AppError('invalid_request', error.message);
-      throw new AppError('invalid_signature', error.message);
+      throw webhookRejection(error);
     }
     const stored = readBody(rawBody);
     const inboundEventId = await ctx.db.transaction().execute(async (trx) => {

@@ -153,12 +153,25 @@ export async function writeBackCase(
     throw new Error('Zendesk is not configured for this organisation; the write-back waits');
   }
   const facts = await noteFacts(ctx, input.orgId, input.caseId);
+  const staffIdOf = (data: Record<string, unknown>) =>
+    typeof data['staffId'] === 'string' ? data['staffId'] : undefined;
+  const staffIds = [...new Set(claimed.map((row) => staffIdOf(row.data ?? {})).filter((id) => id !== undefined))];
+  const staffNames = new Map(
+    staffIds.length === 0
+      ? []
+      : (
+          await ctx.db
+            .selectFrom('staff')
+            .select(['id', 'name'])
+            .where('org_id', '=', input.orgId)
+            .where('id', 'in', staffIds)
+            .execute()
+        ).map((s) => [s.id, s.name] as const),
+  );
   for (const [index, row] of claimed.entries()) {
     const data = row.data ?? {};
-    const staffId = typeof data['staffId'] === 'string' ? data['staffId'] : undefined;
-    const staffName = staffId
-      ? ((await ctx.db.selectFrom('staff').select('name').where('id', '=', staffId).executeTakeFirst())?.name ?? null)
-      : null;
+    const staffId = staffIdOf(data);
+    const staffName = staffId ? (staffNames.get(staffId) ?? null) : null;
     const note = noteFor(row.stage as Stage, data, { ...facts, staffName } satisfies NoteFacts);
     try {
       await writeStage(connection.helpdesk, row.ticket_id, row.stage as Stage, note, row.tries > 0);
