@@ -39,11 +39,6 @@ const SENDGRID_STATUS: Readonly<Record<string, NotificationStatus>> = {
 /** SendGrid events that withdraw consent to email. */
 const SENDGRID_REVOCATIONS = new Set(['unsubscribe', 'group_unsubscribe', 'spamreport']);
 
-export interface StoredDeliveryEvent {
-  readonly vendor: 'twilio' | 'sendgrid';
-  readonly payload: Readonly<Record<string, unknown>>;
-}
-
 /** Applies one recorded event (inbound_events row) once; returns the notification's status after it. */
 export async function applyDeliveryEvent(
   ctx: AppContext,

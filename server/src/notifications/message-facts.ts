@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, RefundCaseRow } from '../db/schema.js';
-import { formatDecimal, money } from '../money/money.js';
+import { currencyExponent } from '../money/currency.js';
+import { formatDecimal, formatMoney, money } from '../money/money.js';
 import type { Locale, MessageFacts, MethodKind, Stage } from './message-templates.js';
 
 /** The rows a message is built from, read once per delivery. */
@@ -75,17 +76,17 @@ export function firstNameOf(name: string | null | undefined): string | undefined
 }
 
 export function formatAmount(locale: Locale, amount: number, currency: string): string {
-  const decimal = formatDecimal(money(amount, currency));
+  const value = money(amount, currency);
   try {
-    const digits = decimal.includes('.') ? (decimal.split('.')[1]?.length ?? 0) : 0;
+    const digits = currencyExponent(currency);
     return new Intl.NumberFormat(locale, {
       style: 'currency',
       currency,
       minimumFractionDigits: digits,
       maximumFractionDigits: digits,
-    }).format(Number(decimal));
+    }).format(Number(formatDecimal(value)));
   } catch {
-    return `${currency} ${decimal}`;
+    return formatMoney(value);
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { escapeHtml } from '../http/html.js';
 
 export const STAGES = ['received', 'under_review', 'approved', 'denied', 'refund_sent', 'action_needed'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -86,15 +87,6 @@ export function resolveLocale(value: string | null | undefined): Locale {
   const lower = (value ?? '').toLowerCase();
   if (lower.startsWith('zh')) return 'zh-CN';
   return 'en';
-}
-
-export function escapeHtml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
 }
 
 /** Fills `{{#k}}…{{/k}}`, `{{{k}}}` and `{{k}}`; throws on a placeholder without a value. */

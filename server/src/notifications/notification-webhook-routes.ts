@@ -17,6 +17,7 @@ import { formParams, isValidTwilioSignature } from '../connectors/twilio/twilio-
 import type { AppContext } from '../context.js';
 import { executeSqlIn } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
+import { publicRequestUrl } from '../http/public-url.js';
 import { runSoon } from '../jobs/fast-path.js';
 import type { JobDefinition } from '../jobs/job-definition.js';
 import { findOrganisationBySlug } from '../orgs/organisations.js';
@@ -42,11 +43,7 @@ export function notificationWebhookRoutes(ctx: AppContext, runtime: Notification
     if (!org) throw new AppError('not_found', 'not found');
     return { org, channels: await runtime.channelsFor(org.id) };
   };
-  const signedUrl = (c: Context) => {
-    const base = ctx.config.PUBLIC_URL?.replace(/\/$/, '');
-    const url = new URL(c.req.url);
-    return base ? `${base}${url.pathname}${url.search}` : c.req.url;
-  };
+  const signedUrl = (c: Context) => publicRequestUrl(ctx.config, c.req.url, { withSearch: true });
   const verifyTwilio = async (c: Context) => {
     const rawBody = await c.req.text(); // the bytes as received, read once
     const { org, channels } = await orgOf(c);

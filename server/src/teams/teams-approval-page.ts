@@ -1,6 +1,6 @@
 import type { CardFacts } from '@refund-desk/slack-bot/src/desk-port.js';
 
-const esc = (value: string) => value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+import { escapeHtml as esc } from '../http/html.js';
 
 function layout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

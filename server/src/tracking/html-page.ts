@@ -1,4 +1,4 @@
-import { escapeHtml } from '../notifications/message-templates.js';
+import { escapeHtml } from '../http/html.js';
 
 const STYLE = `
 *{box-sizing:border-box}body{margin:0;background:#f4f5f7;color:#1f2933;font:16px/1.5 -apple-system,"Segoe UI",Roboto,Helvetica,Arial,"PingFang SC","Noto Sans CJK SC",sans-serif}

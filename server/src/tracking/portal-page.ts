@@ -1,4 +1,5 @@
-import { escapeHtml, type Locale } from '../notifications/message-templates.js';
+import { escapeHtml } from '../http/html.js';
+import type { Locale } from '../notifications/message-templates.js';
 import { htmlPage } from './html-page.js';
 import { type PageStrings, pageStrings } from './page-strings.js';
 

@@ -7,8 +7,9 @@
 import type { Kysely } from 'kysely';
 import { listAudit } from '../audit/audit-log.js';
 import type { Database } from '../db/schema.js';
+import { escapeHtml } from '../http/html.js';
 import { formatAmount, loadCaseContacts, methodKind } from '../notifications/message-facts.js';
-import { arrivalText, escapeHtml, type Locale, type MethodKind } from '../notifications/message-templates.js';
+import { arrivalText, type Locale, type MethodKind } from '../notifications/message-templates.js';
 import { htmlPage } from './html-page.js';
 import { pageStrings } from './page-strings.js';
 

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { executeSqlIn } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
 import { gatewayEventJob, processGatewayEventSoon, type StoredGatewayEvent } from '../gateways/gateway-event-jobs.js';
+import { publicRequestUrl } from '../http/public-url.js';
 import { findOrganisationBySlug } from '../orgs/organisations.js';
 import type { VerifiedWebhook } from '../ports/gateway-webhook.js';
 import { lowerCaseHeaders, webhookRejection } from './webhook-request.js';
@@ -33,8 +34,7 @@ export function gatewayWebhookRoutes(ctx: AppContext): Hono {
     if (!verifier) throw notFound();
 
     const headers = lowerCaseHeaders(c.req.raw.headers);
-    const publicBase = ctx.config.PUBLIC_URL?.replace(/\/$/, '');
-    const url = publicBase ? `${publicBase}${new URL(c.req.url).pathname}` : c.req.url;
+    const url = publicRequestUrl(ctx.config, c.req.url);
     let verified: VerifiedWebhook;
     try {
       verified = await verifier.verify({ rawBody, headers, url });

@@ -1,6 +1,5 @@
+import { escapeHtml } from '../../http/html.js';
 import type { SlackSandboxState } from './slack-sandbox.js';
-
-const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** Block Kit rendered as plain HTML: text of sections and fields, buttons that click through the sandbox. */
 function renderBlocks(
