@@ -3,13 +3,10 @@ import { bearerSecurity, createApiRouter, errorResponses, json, MoneyView } from
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors/app-error.js';
 import type { AuthEnv } from '../http/auth.js';
-import { money } from '../money/money.js';
 import { moneyView } from '../refunds/case-view.js';
-import { evaluateEligibility } from '../refunds/eligibility/index.js';
-import { openCasesByPayment, openCasesOnTicket } from '../refunds/open-cases.js';
 import { normaliseEmail, normalisePhone } from './customers.js';
-import { paymentFacts } from './payment-facts.js';
-import { paymentAmount, remainingRefundable, reservedAmounts } from './refundable.js';
+import { customerPaymentVerdicts } from './payment-verdicts.js';
+import { paymentAmount } from './refundable.js';
 
 const PaymentEligibility = z
   .object({
@@ -94,37 +91,15 @@ export function eligibilityRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
       const reason = query.reasonCode
         ? reasons.find((r) => r.code === query.reasonCode)
         : [...reasons].sort((a, b) => b.refund_window_days - a.refund_window_days)[0];
-      const payments = await ctx.db
-        .selectFrom('payments')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('customer_id', '=', customer.id)
-        .orderBy('captured_at', 'desc')
-        .limit(100)
-        .execute();
-      const now = ctx.clock.now();
-      const reservedByPayment = await reservedAmounts(ctx.db, payments);
-      const openByPayment = await openCasesByPayment(
-        ctx.db,
+      const verdicts = await customerPaymentVerdicts(ctx, {
         orgId,
-        payments.map((p) => p.id),
-      );
-      const sameTicket = query.ticketRef ? await openCasesOnTicket(ctx.db, orgId, { ref: query.ticketRef }) : 0;
+        customerId: customer.id,
+        reason,
+        identity: match,
+        ticket: query.ticketRef ? { ref: query.ticketRef } : undefined,
+      });
       const views = [];
-      for (const payment of payments) {
-        const reserved = reservedByPayment.get(payment.id) ?? money(0, payment.currency);
-        const refundable = remainingRefundable(payment, reserved);
-        const verdict = evaluateEligibility({
-          now,
-          requested: refundable.amount > 0 ? refundable : money(0, payment.currency),
-          payment: paymentFacts(payment),
-          reserved,
-          reason: reason
-            ? { code: reason.code, label: reason.label, refundWindowDays: reason.refund_window_days }
-            : undefined,
-          openCases: { samePayment: openByPayment.get(payment.id) ?? 0, sameTicket },
-          identity: match,
-        });
+      for (const { payment, refundable, verdict } of verdicts) {
         views.push({
           paymentId: payment.id,
           gateway: payment.gateway,

@@ -3,14 +3,12 @@ import type { AppContext } from '../context.js';
 import type { Database, RefundCaseRow } from '../db/schema.js';
 import type { Principal } from '../http/auth.js';
 import { normaliseEmail, normalisePhone } from '../ledger/customers.js';
-import { paymentFacts } from '../ledger/payment-facts.js';
-import { paymentAmount, remainingRefundable, reservedAmounts } from '../ledger/refundable.js';
+import { customerPaymentVerdicts } from '../ledger/payment-verdicts.js';
+import { paymentAmount } from '../ledger/refundable.js';
 import { money } from '../money/money.js';
 import { type ApproverRole, canApprove } from '../orgs/roles.js';
 import type { HelpdeskTicket, HelpdeskUser } from '../ports/helpdesk.js';
 import { moneyView } from '../refunds/case-view.js';
-import { evaluateEligibility } from '../refunds/eligibility/index.js';
-import { openCasesByPayment, openCasesOnTicket } from '../refunds/open-cases.js';
 
 type CustomerRow = Awaited<ReturnType<typeof findRequesterCustomer>>;
 
@@ -125,40 +123,18 @@ export async function buildSidebarView(
     .where('active', '=', true)
     .orderBy('code')
     .execute();
-  const payments = customer
-    ? await ctx.db
-        .selectFrom('payments')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('customer_id', '=', customer.id)
-        .orderBy('captured_at', 'desc')
-        .limit(100)
-        .execute()
-    : [];
   // the same facts the eligibility endpoint evaluates, with the longest refund window as the default reason
   const reason = [...reasons].sort((a, b) => b.refund_window_days - a.refund_window_days)[0];
-  const reservedByPayment = await reservedAmounts(ctx.db, payments);
-  const openByPayment = await openCasesByPayment(
-    ctx.db,
-    orgId,
-    payments.map((p) => p.id),
-  );
-  const sameTicket = await openCasesOnTicket(ctx.db, orgId, { system: 'zendesk', ref: ticket.id });
-  const now = ctx.clock.now();
-  const paymentViews = payments.map((payment) => {
-    const reserved = reservedByPayment.get(payment.id) ?? money(0, payment.currency);
-    const refundable = remainingRefundable(payment, reserved);
-    const verdict = evaluateEligibility({
-      now,
-      requested: refundable,
-      payment: paymentFacts(payment),
-      reserved,
-      reason: reason
-        ? { code: reason.code, label: reason.label, refundWindowDays: reason.refund_window_days }
-        : undefined,
-      openCases: { samePayment: openByPayment.get(payment.id) ?? 0, sameTicket },
-      identity: customer?.match ?? 'unmatched',
-    });
+  const verdicts = customer
+    ? await customerPaymentVerdicts(ctx, {
+        orgId,
+        customerId: customer.id,
+        reason,
+        identity: customer.match,
+        ticket: { system: 'zendesk', ref: ticket.id },
+      })
+    : [];
+  const paymentViews = verdicts.map(({ payment, refundable, verdict }) => {
     return {
       id: payment.id,
       gateway: payment.gateway,
