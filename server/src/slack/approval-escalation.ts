@@ -22,34 +22,48 @@ export async function runEscalations(
   teams: SlackDirectoryOfTeams,
 ): Promise<{ reminded: number; escalated: number }> {
   const now = ctx.clock.now();
+  // one query: each pending case with when it last moved up a tier and whether its tier was reminded
   const pending = await ctx.db
-    .selectFrom('refund_cases')
-    .selectAll()
-    .where('state', '=', 'pending_approval')
-    .orderBy('created_at', 'asc')
+    .selectFrom('refund_cases as c')
+    .selectAll('c')
+    .select((eb) => [
+      eb
+        .selectFrom('approval_nudges as n')
+        .select((n) => n.fn.max('n.at').as('at'))
+        .whereRef('n.case_id', '=', 'c.id')
+        .where('n.kind', '=', 'escalation')
+        .as('last_escalated_at'),
+      eb
+        .exists(
+          eb
+            .selectFrom('approval_nudges as r')
+            .select('r.case_id')
+            .whereRef('r.case_id', '=', 'c.id')
+            .where('r.kind', '=', 'reminder')
+            .where((r) => r('r.tier', '=', r.fn.coalesce('c.required_role', r.val('lead')))),
+        )
+        .as('reminded'),
+    ])
+    .where('c.state', '=', 'pending_approval')
+    .orderBy('c.created_at', 'asc')
     .limit(1000)
     .execute();
+  const orgs = new Map<string, ReturnType<SlackDirectoryOfTeams['forOrg']>>();
   let reminded = 0;
   let escalated = 0;
-  for (const caseRow of pending) {
+  for (const { last_escalated_at: lastEscalatedAt, reminded: wasReminded, ...caseRow } of pending) {
     const tier = caseRow.required_role ?? 'lead';
-    const org = await teams.forOrg(caseRow.org_id);
+    if (!orgs.has(caseRow.org_id)) orgs.set(caseRow.org_id, teams.forOrg(caseRow.org_id));
+    const org = await orgs.get(caseRow.org_id);
     const remindAfter = org?.remindAfterHours(tier) ?? ctx.config.APPROVAL_REMIND_AFTER_HOURS;
     const escalateAfter = org?.escalateAfterHours(tier) ?? ctx.config.APPROVAL_ESCALATE_AFTER_HOURS;
     // the clock of a tier starts when the case reached it (its creation, or its last escalation)
-    const last = await ctx.db
-      .selectFrom('approval_nudges')
-      .select((eb) => eb.fn.max('at').as('at'))
-      .where('org_id', '=', caseRow.org_id)
-      .where('case_id', '=', caseRow.id)
-      .where('kind', '=', 'escalation')
-      .executeTakeFirst();
-    const since = last?.at ? new Date(last.at) : caseRow.created_at;
+    const since = lastEscalatedAt ? new Date(lastEscalatedAt) : caseRow.created_at;
     const hours = (now.getTime() - since.getTime()) / HOUR_MS;
     const next = NEXT_TIER[tier];
     if (next && hours >= escalateAfter) {
       if (await escalateOnce(ctx, caseRow, tier, next, escalateAfter, now)) escalated++;
-    } else if (hours >= remindAfter) {
+    } else if (hours >= remindAfter && !wasReminded) {
       if (await remindOnce(ctx, caseRow, tier, hours, now)) reminded++;
     }
   }
