@@ -5,6 +5,8 @@ export interface Metrics {
   readonly registry: Registry;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly jobsProcessed: Counter<'queue' | 'outcome'>;
+  /** Seconds from a case waiting for approval to its decision, by outcome. */
+  readonly approvalDecision: Histogram<'outcome'>;
 }
 
 export function createMetrics(options: {
@@ -25,6 +27,13 @@ export function createMetrics(options: {
     labelNames: ['queue', 'outcome'] as const,
     registers: [registry],
   });
+  const approvalDecision = new Histogram({
+    name: 'refund_approval_decision_seconds',
+    help: 'Seconds from a refund case waiting for approval to its decision, by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: [60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 72 * 3600, 7 * 86400, 14 * 86400],
+    registers: [registry],
+  });
   const countJobs = options.countJobs;
   new Gauge({
     name: 'jobs',
@@ -41,5 +50,5 @@ export function createMetrics(options: {
       }
     },
   });
-  return { registry, httpDuration, jobsProcessed };
+  return { registry, httpDuration, jobsProcessed, approvalDecision };
 }

@@ -1,22 +1,7 @@
 import type { Kysely } from 'kysely';
-import { Histogram, type Registry } from 'prom-client';
+import type { Histogram } from 'prom-client';
 import type { Database } from '../db/schema.js';
 import type { CaseEvent } from '../events/case-events.js';
-
-const NAME = 'refund_approval_decision_seconds';
-
-/** Time from "waiting for approval" to the decision, by outcome; one histogram per registry. */
-export function decisionHistogram(registry: Registry): Histogram<'outcome'> {
-  const existing = registry.getSingleMetric(NAME);
-  if (existing) return existing as Histogram<'outcome'>;
-  return new Histogram({
-    name: NAME,
-    help: 'Seconds from a refund case waiting for approval to its decision, by outcome',
-    labelNames: ['outcome'] as const,
-    buckets: [60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 72 * 3600, 7 * 86400, 14 * 86400],
-    registers: [registry],
-  });
-}
 
 const DECISIONS = new Set(['case.approved', 'case.denied', 'case.cancelled', 'case.expired']);
 

@@ -4,7 +4,7 @@
  */
 import { executeSqlIn } from '../db/database.js';
 import type { CaseEventConsumer } from '../events/case-events.js';
-import { decisionHistogram, recordDecisionTime } from './approval-metrics.js';
+import { recordDecisionTime } from './approval-metrics.js';
 import { slackNoticeJob, slackPostCardJob, slackSyncCardJob } from './slack-jobs.js';
 
 const SYNC_ON = new Set([
@@ -30,7 +30,7 @@ export function slackConsumer(): CaseEventConsumer {
     async handle(trx, event, ctx) {
       const executeSql = executeSqlIn(trx);
       const ids = { orgId: event.orgId, caseId: event.caseId };
-      await recordDecisionTime(trx, event, decisionHistogram(ctx.metrics.registry));
+      await recordDecisionTime(trx, event, ctx.metrics.approvalDecision);
       if (event.action === 'case.routed_for_approval') {
         await ctx.queue.send(slackPostCardJob, ids, { executeSql, singletonKey: `slack-card:${event.caseId}` });
       } else if (event.action === 'case.escalated') {

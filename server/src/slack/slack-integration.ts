@@ -18,7 +18,6 @@ import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
 import { postTeamsAlert, teamsConsumer } from '../teams/teams-alerts.js';
 import { teamsApprovalRoutes } from '../teams/teams-approval-routes.js';
 import { runEscalations } from './approval-escalation.js';
-import { decisionHistogram } from './approval-metrics.js';
 import { postCard, postNotice, syncCard } from './slack-cards.js';
 import { slackConsumer } from './slack-consumer.js';
 import { createSlackDesk } from './slack-desk.js';
@@ -121,7 +120,6 @@ export async function createSlackIntegration(deps: IntegrationDeps): Promise<Int
     },
     apiRoutes: (ctx) => chatSettingsRoutes(ctx),
     async onReady(ctx) {
-      decisionHistogram(ctx.metrics.registry);
       if (!slackSandbox) return;
       const orgId = await teams.defaultOrgId();
       const staff = orgId

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
 import { loadConnectorSettings } from '../integrations/connector-settings.js';
+import { findOrganisationBySlug } from '../orgs/organisations.js';
 import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
 
 const perTier = z.object({ lead: z.number().positive().optional(), manager: z.number().positive().optional() });
@@ -77,12 +78,7 @@ export class SlackDirectoryOfTeams {
   }
 
   defaultOrgId(): Promise<string | undefined> {
-    this.#defaultOrgId ??= this.db
-      .selectFrom('organisations')
-      .select('id')
-      .where('slug', '=', DEFAULT_ORG_SLUG)
-      .executeTakeFirst()
-      .then((row) => row?.id);
+    this.#defaultOrgId ??= findOrganisationBySlug(this.db, DEFAULT_ORG_SLUG).then((row) => row?.id);
     const pending = this.#defaultOrgId;
     // not seeded yet, or the query failed: ask again next time (and never leave a rejection unhandled)
     pending.then(
