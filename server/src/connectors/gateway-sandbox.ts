@@ -68,10 +68,10 @@ export interface GatewaySandbox {
 }
 
 /** FIFO of faults shared by the sandboxes. */
-export class FaultQueue {
-  #faults: SandboxFault[] = [];
+export class FaultQueue<F = SandboxFault> {
+  #faults: F[] = [];
 
-  push(...faults: SandboxFault[]): void {
+  push(...faults: F[]): void {
     this.#faults.push(...faults);
   }
 
@@ -80,7 +80,7 @@ export class FaultQueue {
   }
 
   /** The fault for this call, if any. */
-  next(): SandboxFault | undefined {
+  next(): F | undefined {
     return this.#faults.shift();
   }
 }

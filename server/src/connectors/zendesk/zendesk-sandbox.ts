@@ -1,7 +1,7 @@
 import type { HttpBindings } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import { WebhookOutbox } from '../gateway-sandbox.js';
+import { FaultQueue, WebhookOutbox } from '../gateway-sandbox.js';
 import { mountZendeskSandboxControl } from './zendesk-sandbox-control.js';
 import { mountZendeskPreview } from './zendesk-sandbox-preview.js';
 import {
@@ -96,7 +96,7 @@ export function createZendeskSandbox(options: ZendeskSandboxOptions): ZendeskSan
   const store = new ZendeskSandboxStore();
   const apiUser = store.addUser({ name: 'Refund Desk API', email: options.email, role: 'admin' });
   const expectedAuth = `Basic ${Buffer.from(`${options.email}/token:${options.apiToken}`).toString('base64')}`;
-  const faults: ZendeskSandboxFault[] = [];
+  const faults = new FaultQueue<ZendeskSandboxFault>();
   const calls: ZendeskSandbox['calls'] = [];
   const deliveries: WebhookDelivery[] = [];
   // Zendesk retries a delivery on 5xx and timeouts; a few attempts with backoff
@@ -142,7 +142,7 @@ export function createZendeskSandbox(options: ZendeskSandboxOptions): ZendeskSan
     if (c.req.header('authorization') !== expectedAuth) {
       return c.json({ error: "Couldn't authenticate you" }, 401);
     }
-    const fault = faults.shift();
+    const fault = faults.next();
     if (fault?.kind === 'latency') await new Promise((resolve) => setTimeout(resolve, fault.ms));
     if (fault?.kind === 'http_429') {
       c.header('Retry-After', String(fault.retryAfterSeconds ?? 1));
@@ -216,7 +216,7 @@ export function createZendeskSandbox(options: ZendeskSandboxOptions): ZendeskSan
     deliveries,
     options,
     injectFaults: (...queued) => faults.push(...queued),
-    clearFaults: () => void faults.splice(0),
+    clearFaults: () => faults.clear(),
     setWebhookTarget(next) {
       target = next;
     },
