@@ -148,7 +148,7 @@ async function send(
         ? await (channels.sms as NonNullable<NotifierChannels['sms']>).sendSms({
             to: customer.phone as string,
             body: message.sms,
-            statusCallbackUrl: `${base.replace(/\/$/, '')}/webhooks/twilio/${contacts.orgSlug}/status`,
+            statusCallbackUrl: `${base}/webhooks/twilio/${contacts.orgSlug}/status`,
           })
         : await (channels.email as NonNullable<NotifierChannels['email']>).sendEmail({
             to: customer.email as string,

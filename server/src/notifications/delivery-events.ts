@@ -86,7 +86,7 @@ interface NotificationRef {
 async function findRow(trx: Kysely<Database>, orgId: string, ref: NotificationRef) {
   let query = trx
     .selectFrom('notifications')
-    .select(['id', 'case_id', 'channel', 'status', 'recipient'])
+    .select(['id', 'case_id', 'channel', 'status'])
     .where('org_id', '=', orgId);
   if (ref.notificationId && /^[0-9a-f-]{36}$/i.test(ref.notificationId))
     query = query.where('id', '=', ref.notificationId);

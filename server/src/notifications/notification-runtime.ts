@@ -4,6 +4,6 @@ import type { NotifierChannels } from '../ports/notifier.js';
 export interface NotificationRuntime {
   /** The organisation's SMS and email senders and webhook secrets (empty when none is configured). */
   channelsFor(orgId: string): Promise<NotifierChannels>;
-  /** Base URL for links and callbacks: PUBLIC_URL, else the listening URL. */
+  /** Base URL for links and callbacks, without a trailing slash: PUBLIC_URL, else the listening URL. */
   baseUrl(): string;
 }

@@ -47,13 +47,18 @@ function minutesOf(hhmm: string): number {
   return h * 60 + m;
 }
 
-function localMinutes(now: Date, timezone: string): number {
-  let zone = timezone;
+/** The zone if the runtime knows it, else UTC: an unknown zone in the organisation row must not stop messages or pages. */
+export function safeZone(zone: string): string {
   try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone;
   } catch {
-    zone = 'UTC'; // an unknown zone in the organisation row must not stop messages
+    return 'UTC';
   }
+}
+
+function localMinutes(now: Date, timezone: string): number {
+  const zone = safeZone(timezone);
   const parts = new Intl.DateTimeFormat('en-GB', {
     timeZone: zone,
     hour: '2-digit',

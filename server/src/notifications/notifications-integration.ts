@@ -101,7 +101,8 @@ export async function createNotificationsIntegration(
   let listeningUrl: string | undefined;
   const runtime: NotificationRuntime = {
     channelsFor: (orgId) => registry.channelsFor(orgId),
-    baseUrl: () => config.PUBLIC_URL ?? listeningUrl ?? `http://localhost:${config.PORT}`,
+    // without a trailing slash, once, for every link and callback URL built on it
+    baseUrl: () => (config.PUBLIC_URL ?? listeningUrl ?? `http://localhost:${config.PORT}`).replace(/\/$/, ''),
   };
 
   const workers: WorkerRegistration[] = [
@@ -152,7 +153,7 @@ export async function createNotificationsIntegration(
     },
     setWebhookBase(url) {
       listeningUrl = url;
-      const base = runtime.baseUrl().replace(/\/$/, '');
+      const base = runtime.baseUrl();
       twilioSandbox?.setInboundUrl(`${base}/webhooks/twilio/${defaultOrgSlug}`);
       sendgridSandbox?.setEventWebhookUrl(`${base}/webhooks/sendgrid/${defaultOrgSlug}`);
     },

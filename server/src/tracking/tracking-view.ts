@@ -10,6 +10,7 @@ import type { Database } from '../db/schema.js';
 import { escapeHtml } from '../http/html.js';
 import { formatAmount, loadCaseContacts, methodKind } from '../notifications/message-facts.js';
 import { arrivalText, type Locale, type MethodKind } from '../notifications/message-templates.js';
+import { safeZone } from '../notifications/notification-stages.js';
 import { htmlPage } from './html-page.js';
 import { pageStrings } from './page-strings.js';
 
@@ -113,13 +114,4 @@ function addBusinessDays(from: Date, days: number): Date {
     if (day !== 0 && day !== 6) left--;
   }
   return date;
-}
-
-function safeZone(zone: string): string {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone;
-  } catch {
-    return 'UTC';
-  }
 }
