@@ -182,7 +182,8 @@ export async function markResolvedManually(ctx: AppContext, input: DecisionInput
   });
 }
 
-function assertMayDecide(principal: Principal, caseRow: RefundCaseRow): void {
+/** Throws `self_approval` for the case's requester and `forbidden` below the case's tier. */
+export function assertMayDecide(principal: Principal, caseRow: RefundCaseRow): void {
   if (caseRow.requested_by === principal.staffId) {
     throw new AppError('self_approval', 'you requested this refund, so someone else must decide it');
   }

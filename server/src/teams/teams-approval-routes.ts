@@ -10,8 +10,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors/app-error.js';
 import { principalFromToken } from '../http/auth.js';
 import { type LinkClaims, LinkError, linkSigningKey, spendLink, verifyLink } from '../links/signed-links.js';
-import { type ApproverRole, canApprove } from '../orgs/roles.js';
-import { approve, deny } from '../refunds/decide-case.js';
+import { approve, assertMayDecide, deny } from '../refunds/decide-case.js';
 import { loadCardFacts, loadCase } from '../slack/card-facts.js';
 import { TEAMS_LINK_PURPOSE } from './teams-alerts.js';
 import { approvalPage, expiredPage, messagePage } from './teams-approval-page.js';
@@ -74,17 +73,11 @@ export function teamsApprovalRoutes(ctx: AppContext, isDefaultOrg: (orgId: strin
     }
     const caseRow = await loadCase(ctx.db, claims.orgId, claims.subject);
     if (!caseRow) return html(410, expiredPage());
-    if (caseRow.requested_by === principal.staffId) {
-      return html(
-        403,
-        (await page(claims, 'You requested this refund, so someone else must decide it.')) ?? expiredPage(),
-      );
-    }
-    if (!canApprove(principal.role, (caseRow.required_role ?? 'lead') as ApproverRole)) {
-      return html(
-        403,
-        (await page(claims, `This case needs a ${caseRow.required_role ?? 'lead'} or above.`)) ?? expiredPage(),
-      );
+    try {
+      assertMayDecide(principal, caseRow);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return html(403, (await page(claims, `${error.message}.`)) ?? expiredPage());
     }
     if (decision === 'deny' && reason.length < 3) {
       return html(400, (await page(claims, 'Please give a reason to deny.')) ?? expiredPage());
