@@ -18,7 +18,8 @@ export async function refuseForDefaultOrganisation(db: Kysely<Database>, orgId: 
   }
 }
 
-const DEMO_STAFF: ReadonlyArray<{ role: StaffRole; name: string; email: string }> = [
+/** The default organisation's staff created at first start (the sandboxes know them by these emails). */
+export const DEMO_STAFF: ReadonlyArray<{ role: StaffRole; name: string; email: string }> = [
   { role: 'agent', name: 'Alex Agent', email: 'agent@refund-desk.local' },
   { role: 'lead', name: 'Lee Lead', email: 'lead@refund-desk.local' },
   { role: 'manager', name: 'Morgan Manager', email: 'manager@refund-desk.local' },

@@ -5,7 +5,7 @@ import { createZendeskHelpdesk } from '../connectors/zendesk/zendesk-helpdesk.js
 import { createZendeskSandbox, type ZendeskSandbox } from '../connectors/zendesk/zendesk-sandbox.js';
 import type { Integration, IntegrationDeps } from '../integrations/integration.js';
 import type { JobDefinition } from '../jobs/job-definition.js';
-import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
+import { DEFAULT_ORG_SLUG, DEMO_STAFF } from '../orgs/seed.js';
 import { sidebarRoutes } from './sidebar-routes.js';
 import { processTaggedTicket } from './tagged-ticket.js';
 import { createZendeskConnections, splitSecrets, type ZendeskConnection } from './zendesk-connections.js';
@@ -118,11 +118,11 @@ export async function createZendeskIntegration(deps: IntegrationDeps): Promise<I
 /** The default organisation's staff (see orgs/seed.ts) as Zendesk agents, plus one agent who is not staff. */
 function seedSandboxAgents(sandbox: ZendeskSandbox): void {
   const agents: Array<[string, string, 'agent' | 'admin']> = [
-    ['Alex Agent', 'agent@refund-desk.local', 'agent'],
-    ['Lee Lead', 'lead@refund-desk.local', 'agent'],
-    ['Morgan Manager', 'manager@refund-desk.local', 'agent'],
-    ['Ari Admin', 'admin@refund-desk.local', 'admin'],
-    ['Avery Auditor', 'auditor@refund-desk.local', 'agent'],
+    ...DEMO_STAFF.map((s): [string, string, 'agent' | 'admin'] => [
+      s.name,
+      s.email,
+      s.role === 'admin' ? 'admin' : 'agent',
+    ]),
     ['Casey Contractor', 'casey.contractor@refund-desk.local', 'agent'],
   ];
   for (const [name, email, role] of agents) sandbox.store.addUser({ name, email, role });
