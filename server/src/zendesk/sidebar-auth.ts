@@ -3,7 +3,6 @@ import { verifyZafJwt, ZafJwtError } from '../connectors/zendesk/zendesk-jwt.js'
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors/app-error.js';
 import type { Principal } from '../http/auth.js';
-import { findOrganisationBySlug } from '../orgs/organisations.js';
 import { HelpdeskError, type HelpdeskUser } from '../ports/helpdesk.js';
 import type { ZendeskConnection, ZendeskConnections } from './zendesk-connections.js';
 import { staffForZendeskUser } from './zendesk-staff.js';
@@ -39,9 +38,9 @@ export async function authenticateSidebar(
   connections: ZendeskConnections,
   c: Context,
 ): Promise<SidebarSession> {
-  const org = await findOrganisationBySlug(ctx.db, c.req.param('org') ?? '');
-  if (!org) throw new AppError('not_found', 'no such organisation');
-  const connection = await connections.forOrg(org.id);
+  const found = await connections.forSlug(c.req.param('org') ?? '');
+  if (!found) throw new AppError('not_found', 'no such organisation');
+  const connection = found.connection;
   if (!connection) throw new AppError('not_found', 'Zendesk is not configured for this organisation');
   const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
   if (!token) throw unauthenticated('send the app’s signed token as "Authorization: Bearer <jwt>"');
@@ -59,7 +58,7 @@ export async function authenticateSidebar(
   }
   const recorded = await ctx.db
     .insertInto('zendesk_jwt_ids')
-    .values({ org_id: org.id, jti: claims.jti as string, expires_at: new Date((claims.exp as number) * 1000) })
+    .values({ org_id: found.orgId, jti: claims.jti as string, expires_at: new Date((claims.exp as number) * 1000) })
     .onConflict((oc) => oc.columns(['org_id', 'jti']).doNothing())
     .returning('jti')
     .executeTakeFirst();
@@ -76,8 +75,8 @@ export async function authenticateSidebar(
       if (!(error instanceof HelpdeskError && error.code === 'not_found')) helpdeskFailure(error, 'agent');
     }
   }
-  const principal = zendeskUser ? await staffForZendeskUser(ctx.db, org.id, zendeskUser) : undefined;
-  return { orgId: org.id, connection, ticketId, zendeskUser, principal };
+  const principal = zendeskUser ? await staffForZendeskUser(ctx.db, found.orgId, zendeskUser) : undefined;
+  return { orgId: found.orgId, connection, ticketId, zendeskUser, principal };
 }
 
 /** Writes need a staff member behind the agent. */

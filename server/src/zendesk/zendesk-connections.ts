@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { createZendeskHelpdesk } from '../connectors/zendesk/zendesk-helpdesk.js';
 import type { Database } from '../db/schema.js';
 import { loadConnectorSettings } from '../integrations/connector-settings.js';
+import { findOrganisationBySlug } from '../orgs/organisations.js';
 import type { Helpdesk } from '../ports/helpdesk.js';
 
 /** An organisation's Zendesk: its API, the secrets its webhook and sidebar app sign with. */
@@ -41,6 +42,10 @@ export function splitSecrets(value: string): string[] {
 export interface ZendeskConnections {
   /** The organisation's connection, or undefined when it has no Zendesk configured. */
   forOrg(orgId: string): Promise<ZendeskConnection | undefined>;
+  /** The organisation behind a URL slug (undefined: none) and its connection; slugs never change owner, so cached. */
+  forSlug(
+    slug: string,
+  ): Promise<{ readonly orgId: string; readonly connection: ZendeskConnection | undefined } | undefined>;
   /** Forget a cached connection (its settings changed). */
   invalidate(orgId: string): void;
 }
@@ -58,6 +63,7 @@ export function createZendeskConnections(input: {
   readonly defaultConnection: Omit<ZendeskConnection, 'orgId'> | undefined;
 }): ZendeskConnections {
   const cache = new Map<string, { connection: ZendeskConnection | undefined; until: number }>();
+  const orgIdBySlug = new Map<string, string>();
   async function load(orgId: string): Promise<ZendeskConnection | undefined> {
     const org = await input.db.selectFrom('organisations').select('slug').where('id', '=', orgId).executeTakeFirst();
     if (!org) return undefined;
@@ -82,13 +88,23 @@ export function createZendeskConnections(input: {
       appSecrets: splitSecrets(settings.appSecret),
     };
   }
+  const forOrg = async (orgId: string) => {
+    const hit = cache.get(orgId);
+    if (hit && hit.until > Date.now()) return hit.connection;
+    const connection = await load(orgId);
+    cache.set(orgId, { connection, until: Date.now() + CACHE_MS });
+    return connection;
+  };
   return {
-    async forOrg(orgId) {
-      const hit = cache.get(orgId);
-      if (hit && hit.until > Date.now()) return hit.connection;
-      const connection = await load(orgId);
-      cache.set(orgId, { connection, until: Date.now() + CACHE_MS });
-      return connection;
+    forOrg,
+    async forSlug(slug) {
+      let orgId = orgIdBySlug.get(slug);
+      if (!orgId) {
+        orgId = (await findOrganisationBySlug(input.db, slug))?.id;
+        if (!orgId) return undefined;
+        if (orgIdBySlug.size < 1000) orgIdBySlug.set(slug, orgId);
+      }
+      return { orgId, connection: await forOrg(orgId) };
     },
     invalidate: (orgId) => void cache.delete(orgId),
   };

@@ -4,7 +4,6 @@ import { verifyZendeskWebhook } from '../connectors/zendesk/zendesk-signature.js
 import type { AppContext } from '../context.js';
 import { executeSqlIn } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
-import { findOrganisationBySlug } from '../orgs/organisations.js';
 import { lowerCaseHeaders, webhookRejection } from '../webhooks/webhook-request.js';
 import { processTaggedTicketSoon, type StoredTagWebhook } from './tagged-ticket.js';
 import type { ZendeskConnections } from './zendesk-connections.js';
@@ -35,23 +34,11 @@ function readBody(rawBody: string): StoredTagWebhook {
  */
 export function zendeskWebhookRoutes(ctx: AppContext, connections: ZendeskConnections): Hono {
   const app = new Hono();
-  // slugs never change owner; a short cache spares the hot path one query per delivery
-  const orgs = new Map<string, { id: string; until: number }>();
-  const findOrg = async (slug: string) => {
-    const hit = orgs.get(slug);
-    if (hit && hit.until > Date.now()) return hit;
-    const org = await findOrganisationBySlug(ctx.db, slug);
-    if (!org) return undefined;
-    const entry = { id: org.id, until: Date.now() + 60_000 };
-    if (orgs.size < 1000) orgs.set(slug, entry);
-    return entry;
-  };
   app.post('/webhooks/zendesk/:org', async (c) => {
     const rawBody = await c.req.text();
-    const org = await findOrg(c.req.param('org'));
-    if (!org) throw new AppError('not_found', 'not found');
-    const connection = await connections.forOrg(org.id);
-    if (!connection) throw new AppError('not_found', 'not found');
+    const found = await connections.forSlug(c.req.param('org'));
+    const connection = found?.connection;
+    if (!found || !connection) throw new AppError('not_found', 'not found');
     const headers = lowerCaseHeaders(c.req.raw.headers);
     let invocationId: string;
     try {
@@ -70,7 +57,7 @@ export function zendeskWebhookRoutes(ctx: AppContext, connections: ZendeskConnec
         .insertInto('inbound_events')
         .values({
           id: randomUUID(),
-          org_id: org.id,
+          org_id: found.orgId,
           vendor: 'zendesk',
           event_id: invocationId,
           event_type: 'ticket.refund_approved',
@@ -82,13 +69,13 @@ export function zendeskWebhookRoutes(ctx: AppContext, connections: ZendeskConnec
       if (!inserted) return undefined;
       await ctx.queue.send(
         zendeskTaggedJob,
-        { orgId: org.id, inboundEventId: inserted.id },
+        { orgId: found.orgId, inboundEventId: inserted.id },
         { executeSql: executeSqlIn(trx), startAfterSeconds: FALLBACK_DELAY_SECONDS },
       );
       return inserted.id;
     });
     if (!inboundEventId) return c.json({ received: true, duplicate: true }, 200);
-    void processTaggedTicketSoon(ctx, connections, { orgId: org.id, inboundEventId });
+    void processTaggedTicketSoon(ctx, connections, { orgId: found.orgId, inboundEventId });
     return c.json({ received: true }, 200);
   });
   return app;
