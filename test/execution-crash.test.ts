@@ -5,8 +5,6 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../server/src/config.js';
-import { type RunningSandbox, startSandboxServer } from '../server/src/connectors/sandbox-server.js';
-import { createStripeSandbox } from '../server/src/connectors/stripe/stripe-sandbox.js';
 import { buildContext } from '../server/src/context.js';
 import { type Backend, openDatabase } from '../server/src/db/database.js';
 import { migrateToLatest } from '../server/src/db/migrator.js';
@@ -15,11 +13,12 @@ import type { JobDefinition } from '../server/src/jobs/job-definition.js';
 import { JobQueue } from '../server/src/jobs/job-queue.js';
 import { upsertPayment } from '../server/src/ledger/payments.js';
 import { money } from '../server/src/money/money.js';
-
 import { createOrganisation, createStaff } from '../server/src/orgs/organisations.js';
 import { approveCase } from '../server/src/refunds/case-transitions.js';
 import { refundExecuteJob, refundResolveJob, refundSweepJob } from '../server/src/refunds/refund-jobs.js';
 import { requestRefund } from '../server/src/refunds/request-refund.js';
+import { type RunningSandbox, startSandboxServer } from '../server/src/sandboxes/sandbox-server.js';
+import { createStripeSandbox } from '../server/src/sandboxes/stripe/stripe-sandbox.js';
 import { BACKENDS, createPostgresDatabase } from './support/databases.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

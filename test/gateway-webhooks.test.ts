@@ -5,12 +5,12 @@ import { SquareClient } from 'square';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPayPalClient } from '../server/src/connectors/paypal/paypal-client.js';
-import type { PayPalSandbox } from '../server/src/connectors/paypal/paypal-sandbox.js';
 import { SQUARE_SIGNATURE_HEADER, signSquareWebhook } from '../server/src/connectors/square/square-signature.js';
 import { formatStripeSignatureHeader } from '../server/src/connectors/stripe/stripe-signature.js';
 import type { GatewayVendor } from '../server/src/gateways/gateway-credentials.js';
 import { reconcileGateways } from '../server/src/gateways/gateway-reconcile.js';
 import { formatDecimal } from '../server/src/money/money.js';
+import type { PayPalSandbox } from '../server/src/sandboxes/paypal/paypal-sandbox.js';
 import { GATEWAY_ENV, type GatewayRig, money, startGatewayRig, VENDORS, waitFor } from './gateways.fixture.js';
 import { BACKENDS } from './support/databases.js';
 

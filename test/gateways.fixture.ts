@@ -2,7 +2,6 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { createApp } from '../server/src/app.js';
-import type { SandboxPaymentKind } from '../server/src/connectors/gateway-sandbox.js';
 import type { AppContext } from '../server/src/context.js';
 import { systemClock } from '../server/src/context.js';
 import type { Backend } from '../server/src/db/database.js';
@@ -19,6 +18,7 @@ import { remainingRefundable, reservedAmount } from '../server/src/ledger/refund
 import { type Money, money } from '../server/src/money/money.js';
 import { ensureDefaultOrganisation, type FirstStart } from '../server/src/orgs/seed.js';
 import { refundExecuteJob, refundResolveJob, refundSweepJob } from '../server/src/refunds/refund-jobs.js';
+import type { SandboxPaymentKind } from '../server/src/sandboxes/gateway-sandbox.js';
 import { createTestContext, type TestContext } from './support/context.js';
 
 /** Known secrets: with SANDBOX=true the sandboxes sign with these and accept these keys. */

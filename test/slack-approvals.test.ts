@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blockActionsPayload, encodeSlackBody } from '../server/src/connectors/slack/slack-payloads-wire.js';
+import { blockActionsPayload, encodeSlackBody } from '../server/src/sandboxes/slack/slack-payloads-wire.js';
 import { BACKENDS } from './support/databases.js';
 import { eventually } from './support/engine-fixtures.js';
 import { type SlackDesk, startSlackDesk, TEAM_ID } from './support/slack-desk.js';

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { createApp } from '../../server/src/app.js';
 import { MemoryGateway } from '../../server/src/connectors/memory/memory-gateway.js';
-import { type RunningSandbox, startSandboxServer } from '../../server/src/connectors/sandbox-server.js';
 import type { AppContext } from '../../server/src/context.js';
 import type { Backend } from '../../server/src/db/database.js';
 import { dispatchCaseEvents } from '../../server/src/events/case-events.js';
@@ -21,6 +20,7 @@ import {
 } from '../../server/src/notifications/notifications-integration.js';
 import { createStaff } from '../../server/src/orgs/organisations.js';
 import { refundExecuteJob, refundResolveJob, refundSweepJob } from '../../server/src/refunds/refund-jobs.js';
+import { type RunningSandbox, startSandboxServer } from '../../server/src/sandboxes/sandbox-server.js';
 import { createTestContext, TestClock } from './context.js';
 import { type EngineFixture, withOrganisation } from './engine-fixtures.js';
 

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { SandboxPaymentKind } from '../connectors/gateway-sandbox.js';
 import type { Database } from '../db/schema.js';
 import { upsertPayment } from '../ledger/payments.js';
 import type { Logger } from '../logger.js';
 import { money } from '../money/money.js';
+import type { SandboxPaymentKind } from '../sandboxes/gateway-sandbox.js';
 import { GATEWAY_VENDORS, type GatewayVendor } from './gateway-credentials.js';
 import type { GatewayRegistry } from './gateway-registry.js';
 import type { SandboxHandle } from './gateway-setup.js';

@@ -12,15 +12,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
-import type { GatewaySandbox } from '../connectors/gateway-sandbox.js';
-import { createPayPalSandbox } from '../connectors/paypal/paypal-sandbox.js';
-import { type RunningSandbox, startSandboxServer } from '../connectors/sandbox-server.js';
-import { createSquareSandbox } from '../connectors/square/square-sandbox.js';
-import { createStripeSandbox } from '../connectors/stripe/stripe-sandbox.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
 import type { GatewayWebhookVerifier } from '../ports/gateway-webhook.js';
+import type { GatewaySandbox } from '../sandboxes/gateway-sandbox.js';
+import { createPayPalSandbox } from '../sandboxes/paypal/paypal-sandbox.js';
+import { type RunningSandbox, startSandboxServer } from '../sandboxes/sandbox-server.js';
+import { createSquareSandbox } from '../sandboxes/square/square-sandbox.js';
+import { createStripeSandbox } from '../sandboxes/stripe/stripe-sandbox.js';
 import {
   connectVendor,
   GATEWAY_VENDORS,

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import type { WorkerRegistration } from '../boot.js';
 import { createSendgridEmailSender } from '../connectors/sendgrid/sendgrid-email-sender.js';
-import { type SendgridSandbox, startSendgridSandbox } from '../connectors/sendgrid/sendgrid-sandbox.js';
-import { startTwilioSandbox, type TwilioSandbox } from '../connectors/twilio/twilio-sandbox.js';
 import { createTwilioSmsSender } from '../connectors/twilio/twilio-sms-sender.js';
 import type { Integration, IntegrationDeps } from '../integrations/integration.js';
 import type { JobDefinition } from '../jobs/job-definition.js';
 import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
 import type { NotifierChannels } from '../ports/notifier.js';
+import { type SendgridSandbox, startSendgridSandbox } from '../sandboxes/sendgrid/sendgrid-sandbox.js';
+import { startTwilioSandbox, type TwilioSandbox } from '../sandboxes/twilio/twilio-sandbox.js';
 import { portalRoutes } from '../tracking/portal-routes.js';
 import { trackingRoutes } from '../tracking/tracking-routes.js';
 import { deliverStage } from './deliver-stage.js';

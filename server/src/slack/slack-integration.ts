@@ -8,13 +8,13 @@ import { createSlackBot, type SlackBot } from '@refund-desk/slack-bot/src/slack-
 import { WebClient } from '@slack/web-api';
 import { Hono } from 'hono';
 import type { WorkerRegistration } from '../boot.js';
-import { type SlackSandbox, startSlackSandbox } from '../connectors/slack/slack-sandbox.js';
-import { startTeamsSandbox, type TeamsSandbox } from '../connectors/teams/teams-sandbox.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors/app-error.js';
 import type { Integration, IntegrationDeps } from '../integrations/integration.js';
 import type { JobDefinition } from '../jobs/job-definition.js';
 import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
+import { type SlackSandbox, startSlackSandbox } from '../sandboxes/slack/slack-sandbox.js';
+import { startTeamsSandbox, type TeamsSandbox } from '../sandboxes/teams/teams-sandbox.js';
 import { postTeamsAlert, teamsConsumer } from '../teams/teams-alerts.js';
 import { teamsApprovalRoutes } from '../teams/teams-approval-routes.js';
 import { runEscalations } from './approval-escalation.js';

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { WorkerRegistration } from '../boot.js';
-import { type RunningSandbox, startSandboxServer } from '../connectors/sandbox-server.js';
 import { createZendeskHelpdesk } from '../connectors/zendesk/zendesk-helpdesk.js';
-import { createZendeskSandbox, type ZendeskSandbox } from '../connectors/zendesk/zendesk-sandbox.js';
 import type { Integration, IntegrationDeps } from '../integrations/integration.js';
 import type { JobDefinition } from '../jobs/job-definition.js';
 import { DEFAULT_ORG_SLUG, DEMO_STAFF } from '../orgs/seed.js';
+import { type RunningSandbox, startSandboxServer } from '../sandboxes/sandbox-server.js';
+import { createZendeskSandbox, type ZendeskSandbox } from '../sandboxes/zendesk/zendesk-sandbox.js';
 import { sidebarRoutes } from './sidebar-routes.js';
 import { processTaggedTicket } from './tagged-ticket.js';
 import { createZendeskConnections, splitSecrets, type ZendeskConnection } from './zendesk-connections.js';

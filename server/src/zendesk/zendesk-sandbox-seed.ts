@@ -1,6 +1,6 @@
-import type { ZendeskSandbox } from '../connectors/zendesk/zendesk-sandbox.js';
 import type { AppContext } from '../context.js';
 import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
+import type { ZendeskSandbox } from '../sandboxes/zendesk/zendesk-sandbox.js';
 
 /** Forgets sidebar JWT ids whose tokens have expired (they would be refused on `exp` anyway). */
 export async function pruneJwtIds(ctx: AppContext): Promise<number> {

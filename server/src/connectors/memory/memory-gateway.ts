@@ -8,7 +8,7 @@ import {
   type PaymentGateway,
   type RefundInput,
 } from '../../ports/payment-gateway.js';
-import { FaultQueue, type SandboxFault } from '../gateway-sandbox.js';
+import { FaultQueue, type SandboxFault } from '../../sandboxes/gateway-sandbox.js';
 
 interface StoredRefund {
   refund: GatewayRefund;

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client, Environment, PaymentsController } from '@paypal/paypal-server-sdk';
 import { money } from '../../money/money.js';
-import { startSandboxServer } from '../sandbox-server.js';
+import { createPayPalSandbox } from '../../sandboxes/paypal/paypal-sandbox.js';
+import { startSandboxServer } from '../../sandboxes/sandbox-server.js';
 import { hostRewritingAdapter } from './paypal-client.js';
 import { createPayPalGateway } from './paypal-gateway.js';
-import { createPayPalSandbox } from './paypal-sandbox.js';
 
 export interface PayPalBenchRow {
   readonly label: 'adapter' | 'bare-sdk';

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { CheckoutPaymentIntent, OrdersController } from '@paypal/paypal-server-sdk';
-import { type RunningSandbox, startSandboxServer } from '../sandbox-server.js';
+import {
+  createPayPalSandbox,
+  type PayPalSandbox,
+  type PayPalSandboxOptions,
+} from '../../sandboxes/paypal/paypal-sandbox.js';
+import { type RunningSandbox, startSandboxServer } from '../../sandboxes/sandbox-server.js';
 import { createPayPalClient } from './paypal-client.js';
-import { createPayPalSandbox, type PayPalSandbox, type PayPalSandboxOptions } from './paypal-sandbox.js';
 
 /** Sandbox credentials the tests use; the sandbox refuses anything else. */
 export const TEST_CREDENTIALS = { clientId: 'AZ-test-client-id', clientSecret: 'EO-test-client-secret' } as const;

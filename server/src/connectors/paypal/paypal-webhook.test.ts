@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money } from '../../money/money.js';
 import type { WebhookRequest } from '../../ports/gateway-webhook.js';
 import { WebhookVerificationError } from '../../ports/gateway-webhook.js';
-import { type RunningSandbox, startSandboxServer } from '../sandbox-server.js';
+import { type RunningSandbox, startSandboxServer } from '../../sandboxes/sandbox-server.js';
 import { createPayPalGateway } from './paypal-gateway.js';
 import { type PayPalFixture, startPayPalFixture, TEST_CREDENTIALS } from './paypal-test-fixture.js';
 import { createPayPalWebhookVerifier, type PayPalWebhookVerifierConfig } from './paypal-webhook.js';

@@ -1,8 +1,8 @@
 import { SquareClient } from 'square';
 import { money } from '../../money/money.js';
-import { startSandboxServer } from '../sandbox-server.js';
+import { startSandboxServer } from '../../sandboxes/sandbox-server.js';
+import { createSquareSandbox } from '../../sandboxes/square/square-sandbox.js';
 import { createSquareGateway } from './square-gateway.js';
-import { createSquareSandbox } from './square-sandbox.js';
 
 export interface SquareBenchRow {
   readonly label: 'adapter' | 'bare-sdk';

@@ -1,8 +1,12 @@
 import { SquareClient } from 'square';
 import type { PaymentGateway } from '../../ports/payment-gateway.js';
-import { type RunningSandbox, startSandboxServer } from '../sandbox-server.js';
+import { type RunningSandbox, startSandboxServer } from '../../sandboxes/sandbox-server.js';
+import {
+  createSquareSandbox,
+  type SquareSandbox,
+  type SquareSandboxOptions,
+} from '../../sandboxes/square/square-sandbox.js';
 import { createSquareGateway } from './square-gateway.js';
-import { createSquareSandbox, type SquareSandbox, type SquareSandboxOptions } from './square-sandbox.js';
 
 /** Test-only: a Square sandbox on a real socket, our adapter and a bare SDK client pointed at it. */
 export interface SquareRig {

@@ -4,7 +4,7 @@ import { WebhooksHelper } from 'square';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money } from '../../money/money.js';
 import { type WebhookRequest, WebhookVerificationError } from '../../ports/gateway-webhook.js';
-import { type RunningSandbox, startSandboxServer } from '../sandbox-server.js';
+import { type RunningSandbox, startSandboxServer } from '../../sandboxes/sandbox-server.js';
 import { freshKey, payWithSdk, type SquareRig, startSquareRig } from './square-test-kit.js';
 import { createSquareWebhookVerifier } from './square-webhook.js';
 

@@ -1,6 +1,10 @@
 import Stripe from 'stripe';
-import { type RunningSandbox, startSandboxServer } from '../sandbox-server.js';
-import { createStripeSandbox, type StripeSandbox, type StripeSandboxOptions } from './stripe-sandbox.js';
+import { type RunningSandbox, startSandboxServer } from '../../sandboxes/sandbox-server.js';
+import {
+  createStripeSandbox,
+  type StripeSandbox,
+  type StripeSandboxOptions,
+} from '../../sandboxes/stripe/stripe-sandbox.js';
 
 /** The key test sandboxes accept. */
 export const TEST_SECRET_KEY = 'sk_test_refunddesk_sandbox';

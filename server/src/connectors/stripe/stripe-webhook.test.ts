@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money } from '../../money/money.js';
 import { type VerifiedWebhook, WebhookVerificationError } from '../../ports/gateway-webhook.js';
-import { type RunningSandbox, startSandboxServer } from '../sandbox-server.js';
+import { type RunningSandbox, startSandboxServer } from '../../sandboxes/sandbox-server.js';
 import { createStripeGateway } from './stripe-gateway.js';
 import {
   payWithPaymentIntent,

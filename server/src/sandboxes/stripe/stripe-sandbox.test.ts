@@ -1,6 +1,11 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { payWithPaymentIntent, type RunningStripeSandbox, sdkFor, startStripeSandbox } from './stripe-testing.js';
+import {
+  payWithPaymentIntent,
+  type RunningStripeSandbox,
+  sdkFor,
+  startStripeSandbox,
+} from '../../connectors/stripe/stripe-testing.js';
 
 let running: RunningStripeSandbox;
 let stripe: Stripe;

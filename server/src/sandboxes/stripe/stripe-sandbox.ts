@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { toStripeAmount } from '../../connectors/stripe/stripe-amounts.js';
+import { formatStripeSignatureHeader } from '../../connectors/stripe/stripe-signature.js';
 import { MoneyError } from '../../money/money.js';
 import { GatewayError } from '../../ports/payment-gateway.js';
 import {
@@ -9,7 +11,6 @@ import {
   type SandboxOptions,
   WebhookOutbox,
 } from '../gateway-sandbox.js';
-import { toStripeAmount } from './stripe-amounts.js';
 import { cardForKind } from './stripe-sandbox-cards.js';
 import { mountSandboxControl } from './stripe-sandbox-control.js';
 import { StripeSandboxFailure } from './stripe-sandbox-errors.js';
@@ -19,7 +20,6 @@ import { StripeSandboxLedger } from './stripe-sandbox-ledger.js';
 import { mountStripePaymentsApi } from './stripe-sandbox-payments-api.js';
 import { mountStripeRefundsApi } from './stripe-sandbox-refunds-api.js';
 import { StripeSandboxStore, stripeId } from './stripe-sandbox-store.js';
-import { formatStripeSignatureHeader } from './stripe-signature.js';
 
 export interface StripeSandboxOptions extends SandboxOptions {
   /** Refunds of `card_refund_fails` payments fail this long after creation (default 150 ms); null: only via settleRefund. */

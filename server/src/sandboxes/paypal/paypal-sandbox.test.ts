@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { TEST_CREDENTIALS } from '../../connectors/paypal/paypal-test-fixture.js';
 import { createPayPalSandbox } from './paypal-sandbox.js';
-import { TEST_CREDENTIALS } from './paypal-test-fixture.js';
 
 const basic = `Basic ${Buffer.from(`${TEST_CREDENTIALS.clientId}:${TEST_CREDENTIALS.clientSecret}`).toString('base64')}`;
 

@@ -7,8 +7,8 @@
  */
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { Hono } from 'hono';
+import { SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER } from '../../connectors/sendgrid/sendgrid-signature.js';
 import { type RunningSandbox, startSandboxServer } from '../sandbox-server.js';
-import { SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER } from './sendgrid-signature.js';
 
 export type SendgridFault = 'bounce' | 'dropped';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
+import { SQUARE_SIGNATURE_HEADER, signSquareWebhook } from '../../connectors/square/square-signature.js';
 import { FaultQueue, type GatewaySandbox, type SandboxOptions, WebhookOutbox } from '../gateway-sandbox.js';
 import { sandboxControlRoutes } from './square-sandbox-control.js';
 import { requireBearer } from './square-sandbox-http.js';
@@ -7,7 +8,6 @@ import { squarePaymentsApi } from './square-sandbox-payments.js';
 import { squareRefundsApi } from './square-sandbox-refunds.js';
 import { SquareSandboxStore } from './square-sandbox-store.js';
 import { SANDBOX_MERCHANT_ID, type WirePayment, type WireRefund } from './square-sandbox-wire.js';
-import { SQUARE_SIGNATURE_HEADER, signSquareWebhook } from './square-signature.js';
 
 export interface SquareSandboxOptions extends SandboxOptions {
   /** `credentials.accessToken` is the only bearer token accepted; unset credentials accept any token. */

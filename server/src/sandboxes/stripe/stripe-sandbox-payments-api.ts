@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { listParam, recordParam, stringParam } from './stripe-form.js';
+import { listParam, recordParam, stringParam } from '../../connectors/stripe/stripe-form.js';
 import { cardForTestInstrument } from './stripe-sandbox-cards.js';
 import { resourceMissing, StripeSandboxFailure } from './stripe-sandbox-errors.js';
 import type { StripeSandboxLedger } from './stripe-sandbox-ledger.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { signZafJwt, type ZafClaims } from './zendesk-jwt.js';
+import { signZafJwt, type ZafClaims } from '../../connectors/zendesk/zendesk-jwt.js';
 
 /** The sidebar app's folder (built by its own engineer: `preview/` static files, `dist/` the Vite build). */
 const APP_DIR = fileURLToPath(new URL('../../../../apps/zendesk-sidebar/', import.meta.url));

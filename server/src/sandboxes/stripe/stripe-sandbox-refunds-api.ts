@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { recordParam, stringParam } from './stripe-form.js';
+import { recordParam, stringParam } from '../../connectors/stripe/stripe-form.js';
 import { parameterMissing, resourceMissing, StripeSandboxFailure } from './stripe-sandbox-errors.js';
 import { type EndpointFault, nodeSocketOf } from './stripe-sandbox-faults.js';
 import type { StripeSandboxLedger } from './stripe-sandbox-ledger.js';

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { parseStripeForm, type StripeParams, stringParam } from './stripe-form.js';
+import { parseStripeForm, type StripeParams, stringParam } from '../../connectors/stripe/stripe-form.js';
 import { invalidInteger, parameterMissing } from './stripe-sandbox-errors.js';
 
 /** The form-encoded body of a POST. */

@@ -8,8 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
+import { formParams, twilioSignature } from '../../connectors/twilio/twilio-signature.js';
 import { type RunningSandbox, startSandboxServer } from '../sandbox-server.js';
-import { formParams, twilioSignature } from './twilio-signature.js';
 
 export type TwilioFault = 'undelivered' | 'failed' | 'opted_out';
 

@@ -1,6 +1,7 @@
 import type { HttpBindings } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
+import { zendeskWebhookHeaders } from '../../connectors/zendesk/zendesk-signature.js';
 import { FaultQueue, WebhookOutbox } from '../gateway-sandbox.js';
 import { mountZendeskSandboxControl } from './zendesk-sandbox-control.js';
 import { mountZendeskPreview } from './zendesk-sandbox-preview.js';
@@ -10,7 +11,6 @@ import {
   type SandboxUser,
   ZendeskSandboxStore,
 } from './zendesk-sandbox-store.js';
-import { zendeskWebhookHeaders } from './zendesk-signature.js';
 
 /** Faults for the next Zendesk API calls, in order. */
 export type ZendeskSandboxFault =

@@ -1,6 +1,12 @@
 import { SquareClient, SquareError } from 'square';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshKey, payWithSdk, type SquareRig, startSquareRig, TEST_ACCESS_TOKEN } from './square-test-kit.js';
+import {
+  freshKey,
+  payWithSdk,
+  type SquareRig,
+  startSquareRig,
+  TEST_ACCESS_TOKEN,
+} from '../../connectors/square/square-test-kit.js';
 
 let rig: SquareRig;
 beforeAll(async () => {
