@@ -7,7 +7,7 @@ const booleanFlag = z
 
 const optionalSecret = z.string().min(1).optional();
 
-/** Every environment variable Refund Desk reads. README's configuration table is checked against this list. */
+/** Every environment variable Refund Desk reads. docs/configuration.md's tables is checked against this list. */
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
