@@ -101,24 +101,29 @@ const RETRYABLE: ReadonlySet<GatewayErrorCode> = new Set([
   'unknown',
 ]);
 
+/** What a GatewayError tells besides its code (never the vendor's error itself: it may carry credentials). */
+export interface GatewayErrorFacts {
+  readonly gateway: GatewayName;
+  readonly vendorCode?: string | undefined;
+  readonly httpStatus?: number | undefined;
+  readonly retryAfterMs?: number | undefined;
+  /**
+   * The gateway's own API answered this for the idempotency key of the call (Stripe: a saved result
+   * replayed with `Idempotent-Replayed: true`; PayPal and Square: their error body), so no request under
+   * that key is still running there. Unset for timeouts, lost connections, rate limits, "in progress"
+   * and bare proxy errors. See docs/vendors.md, "What each gateway can prove".
+   */
+  readonly answeredForKey?: boolean | undefined;
+}
+
 /** A gateway refused or failed a call. */
 export class GatewayError extends Error {
-  /** Gateway, vendor code, HTTP status, Retry-After: never the vendor's error itself (it may carry credentials). */
-  readonly options: {
-    readonly gateway: GatewayName;
-    readonly vendorCode?: string | undefined;
-    readonly httpStatus?: number | undefined;
-    readonly retryAfterMs?: number | undefined;
-  };
+  readonly options: GatewayErrorFacts;
 
   constructor(
     readonly code: GatewayErrorCode,
     message: string,
-    options: {
-      readonly gateway: GatewayName;
-      readonly vendorCode?: string | undefined;
-      readonly httpStatus?: number | undefined;
-      readonly retryAfterMs?: number | undefined;
+    options: GatewayErrorFacts & {
       /** The SDK's error; kept only as the non-enumerable `Error.cause`. */
       readonly cause?: unknown;
     },
@@ -137,5 +142,10 @@ export class GatewayError extends Error {
   /** True when the same call may succeed later with the same key. */
   get isRetryable(): boolean {
     return RETRYABLE.has(this.code);
+  }
+
+  /** True when the gateway itself gave this answer for the call's idempotency key (see GatewayErrorFacts). */
+  get isAnswerForKey(): boolean {
+    return this.options.answeredForKey === true;
   }
 }

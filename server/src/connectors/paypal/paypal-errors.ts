@@ -71,7 +71,10 @@ function fromHttpError(error: PayPalApiErrorSlice): GatewayError {
   const issue = body.details?.[0]?.issue;
   const vendorCode = issue ?? body.name ?? body.error;
   const description = body.details?.[0]?.description ?? body.message ?? body.error_description ?? `HTTP ${status}`;
-  const base = { gateway: 'paypal' as const, vendorCode, httpStatus: status, cause: error };
+  // PayPal's own envelope (name + debug_id) is its answer for the PayPal-Request-Id: "the latest status of the
+  // previous request"; a 409 says that request is still in progress, a 429 that it never ran.
+  const answeredForKey = Boolean(body.name && body.debug_id) && status !== 409 && status !== 429;
+  const base = { gateway: 'paypal' as const, vendorCode, httpStatus: status, answeredForKey, cause: error };
   const message = `PayPal ${status} ${vendorCode ?? ''}: ${description}`.replace(/ {2}/, ' ');
   if (status === 429)
     return new GatewayError('rate_limited', message, { ...base, retryAfterMs: retryAfterMs(error.headers) });

@@ -41,7 +41,7 @@ async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
 }
 
 describe('PayPal faults through the adapter', () => {
-  it('answers 500 as unavailable (outcome unknown) and applies nothing; the same key then succeeds', async () => {
+  it('answers 500 as unavailable (outcome unknown), answered for the key: the same PayPal-Request-Id keeps answering it, a new one refunds', async () => {
     const paymentRef = await freshPayment();
     const input = refundInput(paymentRef, 1000);
     fixture.sandbox.injectFaults({ kind: 'http_500' });
@@ -49,8 +49,15 @@ describe('PayPal faults through the adapter', () => {
     expect(error.code).toBe('unavailable');
     expect(error.options.httpStatus).toBe(500);
     expect(error.isOutcomeUnknown).toBe(true);
+    expect(error.isAnswerForKey).toBe(true);
     expect(fixture.sandbox.refundsOf(paymentRef)).toHaveLength(0);
-    expect((await gateway.refund(input)).status).toBe('succeeded');
+    // "the latest status of the previous request" for this id is that failure
+    const again = await rejection(gateway.refund(input));
+    expect(again).toMatchObject({ code: 'unavailable', message: error.message });
+    expect(again.isAnswerForKey).toBe(true);
+    expect(fixture.sandbox.refundsOf(paymentRef)).toHaveLength(0);
+    expect((await gateway.refund({ ...input, idempotencyKey: `${input.idempotencyKey}-2` })).status).toBe('succeeded');
+    expect(fixture.sandbox.refundsOf(paymentRef)).toHaveLength(1);
   });
 
   it('answers 429 as rate_limited with Retry-After in ms and applies nothing', async () => {

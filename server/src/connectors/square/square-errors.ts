@@ -63,6 +63,8 @@ function fromSquareError(error: SquareError): GatewayError {
     vendorCode,
     httpStatus: status,
     retryAfterMs: code === 'rate_limited' ? retryAfterMs(error) : undefined,
+    // Square's own error body: that request under the key has finished (Square replays only a successful one).
+    answeredForKey: first?.category !== undefined && code !== 'rate_limited',
     cause: error,
   });
 }

@@ -50,7 +50,9 @@ describe('Square sandbox faults seen through the adapter', () => {
     expect(error.code).toBe('unavailable');
     expect(error.isOutcomeUnknown).toBe(true);
     expect(error.options.httpStatus).toBe(500);
+    expect(error.isAnswerForKey).toBe(true);
     expect(rig.sandbox.refundsOf(paymentRef)).toHaveLength(0);
+    // Square replays only a successful response for a key: the same key runs again
     expect((await rig.gateway.refund(input)).status).toBe('succeeded');
     expect(rig.sandbox.refundsOf(paymentRef)).toHaveLength(1);
   });

@@ -89,6 +89,8 @@ export function toGatewayError(error: unknown): GatewayError {
     vendorCode: error.code ?? error.decline_code ?? error.type,
     httpStatus: error.statusCode,
     retryAfterMs: code === 'rate_limited' ? (retryAfterMs(error.headers) ?? 1000) : undefined,
+    // Stripe saves the first result of a key once its endpoint ran (500s included) and marks every replay.
+    answeredForKey: error.headers?.['idempotent-replayed'] === 'true',
     cause: error,
   });
 }

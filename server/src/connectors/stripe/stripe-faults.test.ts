@@ -53,8 +53,11 @@ describe('Stripe faults through the adapter', () => {
     const error = await gatewayError(gateway.refund(input));
     expect(error).toMatchObject({ code: 'unavailable', isOutcomeUnknown: true, isRetryable: true });
     expect(error.options.httpStatus).toBe(500);
+    expect(error.isAnswerForKey).toBe(false); // a first 500 could come from anywhere on the way
     expect(running.sandbox.refundsOf(input.paymentRef)).toHaveLength(0);
-    expect((await gatewayError(gateway.refund(input))).code).toBe('unavailable');
+    const replayed = await gatewayError(gateway.refund(input));
+    expect(replayed).toMatchObject({ code: 'unavailable', message: error.message });
+    expect(replayed.isAnswerForKey).toBe(true); // Idempotent-Replayed: Stripe saved it for the key
     const fresh = await gateway.refund({ ...input, idempotencyKey: `${input.idempotencyKey}-new` });
     expect(fresh.status).toBe('succeeded');
   });
@@ -63,7 +66,12 @@ describe('Stripe faults through the adapter', () => {
     const input = await paidRefundInput();
     running.sandbox.injectFaults({ kind: 'http_429', retryAfterSeconds: 2 });
     const error = await gatewayError(gateway.refund(input));
-    expect(error).toMatchObject({ code: 'rate_limited', isOutcomeUnknown: false, isRetryable: true });
+    expect(error).toMatchObject({
+      code: 'rate_limited',
+      isOutcomeUnknown: false,
+      isRetryable: true,
+      isAnswerForKey: false,
+    });
     expect(error.options.retryAfterMs).toBe(2000);
     expect(running.sandbox.refundsOf(input.paymentRef)).toHaveLength(0);
     expect((await gateway.refund(input)).status).toBe('succeeded');
@@ -74,7 +82,7 @@ describe('Stripe faults through the adapter', () => {
     running.sandbox.injectFaults({ kind: 'timeout' });
     const started = performance.now();
     const error = await gatewayError(gateway.refund(input));
-    expect(error).toMatchObject({ code: 'timeout', isOutcomeUnknown: true });
+    expect(error).toMatchObject({ code: 'timeout', isOutcomeUnknown: true, isAnswerForKey: false });
     expect(performance.now() - started).toBeLessThan(2000);
     expect(running.sandbox.refundsOf(input.paymentRef)).toHaveLength(0);
     expect((await gateway.refund(input)).status).toBe('succeeded');
@@ -86,6 +94,7 @@ describe('Stripe faults through the adapter', () => {
     const error = await gatewayError(gateway.refund(input));
     expect(error.isOutcomeUnknown).toBe(true);
     expect(error.code).toBe('unavailable');
+    expect(error.isAnswerForKey).toBe(false);
     const held = running.sandbox.refundsOf(input.paymentRef);
     expect(held).toHaveLength(1);
     const { refunds } = await gateway.listRefunds({ paymentRef: input.paymentRef });

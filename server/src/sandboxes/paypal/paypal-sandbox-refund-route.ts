@@ -29,9 +29,6 @@ export function mountRefundRoute(app: Hono, ctx: PayPalSandboxContext): void {
     if (!isAuthorized(ctx, c)) return c.json(AUTHENTICATION_FAILURE(), 401);
     const fault = ctx.faults.next();
     // Edge failures: nothing reaches the idempotency layer, so a retry with the same key starts afresh.
-    if (fault?.kind === 'http_500') {
-      return c.json(paypalError('INTERNAL_SERVER_ERROR', 'An internal server error has occurred.'), 500);
-    }
     if (fault?.kind === 'http_429') {
       c.header('Retry-After', String(fault.retryAfterSeconds ?? 1));
       return c.json(paypalError('RATE_LIMIT_REACHED', 'Too many requests. Blocked due to rate limiting.'), 429);
@@ -54,6 +51,15 @@ export function mountRefundRoute(app: Hono, ctx: PayPalSandboxContext): void {
     let answer: Answer;
     if (prior) {
       answer = replay(ctx, prior, fingerprint);
+    } else if (fault?.kind === 'http_500') {
+      // The request failed inside PayPal without refunding. PayPal answers a repeated PayPal-Request-Id with
+      // "the latest status of the previous request" (kept 45 days for refunds), so every retry of this id
+      // gets this same 500, byte for byte; only a new id can refund.
+      const body = JSON.stringify(
+        paypalError('INTERNAL_SERVER_ERROR', 'An internal server error has occurred.', 'INTERNAL_SERVICE_ERROR'),
+      );
+      answer = { status: 500, body };
+      if (key) ctx.idempotency.set(key, { fingerprint, state: 'done', status: 500, body });
     } else {
       const record: IdempotencyRecord = { fingerprint, state: 'in_progress' };
       if (key) ctx.idempotency.set(key, record);
