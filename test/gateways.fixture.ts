@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { createApp } from '../server/src/app.js';
-import type { AppContext } from '../server/src/context.js';
+import type { AppContext, Clock } from '../server/src/context.js';
 import { systemClock } from '../server/src/context.js';
 import type { Backend } from '../server/src/db/database.js';
 import type { PaymentRow } from '../server/src/db/schema.js';
@@ -67,7 +67,7 @@ let emails = 0;
 
 export async function startGatewayRig(
   backend: Backend,
-  options: { readonly env?: Record<string, string> } = {},
+  options: { readonly env?: Record<string, string>; readonly clock?: Clock } = {},
 ): Promise<GatewayRig> {
   let registry: GatewayRegistry | undefined;
   const forwarding: GatewayRegistry = {
@@ -78,7 +78,7 @@ export async function startGatewayRig(
   const test = await createTestContext(backend, {
     gateways: forwarding,
     jobs: JOBS,
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     env: { ...GATEWAY_ENV, ...options.env },
   });
   const { ctx } = test;

@@ -124,6 +124,37 @@ export const expireCase = (trx: Kysely<Database>, input: TransitionInput) =>
 export const startExecution = (trx: Kysely<Database>, input: TransitionInput) =>
   transition(trx, input, 'executing', 'case.execution_started', { attempt_count: input.caseRow.attempt_count + 1 });
 
+/**
+ * executing → executing with the next attempt (attempt_count + 1), when the gateway proved the current
+ * attempt moved no money. A conditional update on the attempt number, audited as `case.attempt_restarted`;
+ * undefined when another writer moved the case first.
+ */
+export async function startNextAttempt(
+  trx: Kysely<Database>,
+  input: TransitionInput,
+): Promise<RefundCaseRow | undefined> {
+  const { caseRow } = input;
+  const updated = await trx
+    .updateTable('refund_cases')
+    .set({ attempt_count: caseRow.attempt_count + 1, updated_at: input.at })
+    .where('id', '=', caseRow.id)
+    .where('org_id', '=', caseRow.org_id)
+    .where('state', '=', 'executing')
+    .where('attempt_count', '=', caseRow.attempt_count)
+    .returningAll()
+    .executeTakeFirst();
+  if (!updated) return undefined;
+  await appendAudit(trx, {
+    orgId: updated.org_id,
+    caseId: updated.id,
+    actor: input.actor,
+    action: 'case.attempt_restarted',
+    data: { fromAttempt: caseRow.attempt_count, toAttempt: updated.attempt_count, ...input.data },
+    at: input.at,
+  });
+  return updated;
+}
+
 /** executing → succeeded. */
 export const markSucceeded = (trx: Kysely<Database>, input: TransitionInput) =>
   mustTransition(trx, input, 'succeeded', 'case.succeeded');

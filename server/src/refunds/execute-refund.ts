@@ -7,6 +7,7 @@ import { lockPayment, remainingRefundable, reservedAmount } from '../ledger/refu
 import { money } from '../money/money.js';
 import { GatewayError, type GatewayRefund, type GatewayRefundReason } from '../ports/payment-gateway.js';
 import { markFailed, startExecution } from './case-transitions.js';
+import { checkDelayMs } from './check-backoff.js';
 import { refundResolveJob } from './refund-jobs.js';
 import { type RefundOutcome, settleRefund } from './settle-refund.js';
 
@@ -75,32 +76,43 @@ async function reserve(
       );
       return { kind: 'refused' as const, reason };
     }
-    const refund = await trx
-      .insertInto('refunds')
-      .values({
-        id: randomUUID(),
-        org_id: caseRow.org_id,
-        payment_id: payment.id,
-        case_id: caseRow.id,
-        idempotency_key: attemptKey(caseRow.id, executing.attempt_count),
-        amount: caseRow.amount,
-        currency: caseRow.currency,
-        state: 'reserved',
-        origin: 'refund_desk',
-        tries: 1,
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
     return {
       kind: 'reserved' as const,
       caseRow: executing,
       payment,
-      refund,
+      refund: await recordAttempt(trx, { caseRow: executing, payment, at: now }),
       gatewayReason: await gatewayReasonOf(trx, caseRow),
     };
   });
+}
+
+/**
+ * The attempt row of an executing case's current attempt, reserving the case's amount on the payment,
+ * with the attempt's deterministic key. The caller holds the payment lock and has checked the amount.
+ */
+export async function recordAttempt(
+  trx: Kysely<Database>,
+  input: { readonly caseRow: RefundCaseRow; readonly payment: PaymentRow; readonly at: Date },
+): Promise<RefundRow> {
+  const { caseRow, at } = input;
+  return trx
+    .insertInto('refunds')
+    .values({
+      id: randomUUID(),
+      org_id: caseRow.org_id,
+      payment_id: input.payment.id,
+      case_id: caseRow.id,
+      idempotency_key: attemptKey(caseRow.id, caseRow.attempt_count),
+      amount: caseRow.amount,
+      currency: caseRow.currency,
+      state: 'reserved',
+      origin: 'refund_desk',
+      tries: 1,
+      created_at: at,
+      updated_at: at,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** The gateway's word for the case's reason code (Stripe's duplicate / fraudulent / requested_by_customer). */
@@ -114,21 +126,25 @@ export async function gatewayReasonOf(trx: Kysely<Database>, caseRow: RefundCase
   return (reason?.gateway_reason ?? 'requested_by_customer') as GatewayRefundReason;
 }
 
-/** Sends the attempt's refund with its own idempotency key (first call or a janitor's resend). */
-export async function callGateway(ctx: AppContext, reservation: Reservation): Promise<RefundOutcome> {
+/** Sends the attempt's refund with its own idempotency key (first call or a janitor's resend); throws GatewayError. */
+export async function sendAttempt(ctx: AppContext, reservation: Reservation): Promise<GatewayRefund> {
   const { payment, refund, caseRow } = reservation;
+  const gateway = ctx.gateways.forPayment(caseRow.org_id, payment.gateway);
+  return gateway.refund({
+    paymentRef: payment.gateway_payment_id,
+    amount: money(refund.amount, refund.currency),
+    reason: reservation.gatewayReason,
+    idempotencyKey: refund.idempotency_key ?? '',
+    metadata: { caseId: caseRow.id, attemptKey: refund.idempotency_key ?? '', organisationId: caseRow.org_id },
+  });
+}
+
+/** sendAttempt, with what the gateway answered turned into what we record. */
+export async function callGateway(ctx: AppContext, reservation: Reservation): Promise<RefundOutcome> {
   try {
-    const gateway = ctx.gateways.forPayment(caseRow.org_id, payment.gateway);
-    const result = await gateway.refund({
-      paymentRef: payment.gateway_payment_id,
-      amount: money(refund.amount, refund.currency),
-      reason: reservation.gatewayReason,
-      idempotencyKey: refund.idempotency_key ?? '',
-      metadata: { caseId: caseRow.id, attemptKey: refund.idempotency_key ?? '', organisationId: caseRow.org_id },
-    });
-    return outcomeOf(ctx, result);
+    return outcomeOf(ctx, await sendAttempt(ctx, reservation));
   } catch (error) {
-    return outcomeOfError(ctx, error);
+    return outcomeOfError(ctx, error, reservation.refund.tries);
   }
 }
 
@@ -144,11 +160,14 @@ export function outcomeOf(ctx: AppContext, result: GatewayRefund): RefundOutcome
 
 const PENDING_RECHECK_MS = 15 * 60 * 1000;
 
-/** Gateway errors: outcome unknown or retryable → unknown (the janitor asks before resending); otherwise a terminal failure. */
-export function outcomeOfError(ctx: AppContext, error: unknown): RefundOutcome {
+/**
+ * Gateway errors: outcome unknown or retryable → unknown (the janitor asks before resending, later after
+ * each of the attempt's `tries` looks); otherwise a terminal failure.
+ */
+export function outcomeOfError(ctx: AppContext, error: unknown, tries: number): RefundOutcome {
   const gatewayError = error instanceof GatewayError ? error : undefined;
   if (!gatewayError || gatewayError.isOutcomeUnknown || gatewayError.isRetryable) {
-    const delayMs = Math.max(gatewayError?.options.retryAfterMs ?? 0, 2_000);
+    const delayMs = checkDelayMs(tries, gatewayError?.options.retryAfterMs);
     ctx.logger.warn(
       { err: error },
       'refund outcome unknown; the janitor will ask the gateway before anything is resent',

@@ -1,18 +1,28 @@
 import type { AppContext } from '../context.js';
 import type { RefundRow } from '../db/schema.js';
-import type { GatewayRefund } from '../ports/payment-gateway.js';
+import { GatewayError, type GatewayRefund, type PaymentGateway } from '../ports/payment-gateway.js';
 import { markFailed } from './case-transitions.js';
-import { callGateway, gatewayReasonOf, outcomeOf, outcomeOfError, type Reservation, settle } from './execute-refund.js';
+import { gatewayReasonOf, outcomeOf, outcomeOfError, type Reservation, sendAttempt, settle } from './execute-refund.js';
+import { closeUnmovedAttempt } from './next-attempt.js';
+import type { RefundOutcome } from './settle-refund.js';
 
-/** After this many looks the case goes to a person; the refund stays unknown and keeps its amount reserved. */
+/**
+ * After this many looks without an answer that proves anything (the gateway times out, rate-limits or
+ * answers through a proxy) the case goes to a person; the refund stays unknown and keeps its amount
+ * reserved, because the money may have moved.
+ */
 export const MAX_RESOLVE_TRIES = 12;
 
 export type ResolveResult = 'settled' | 'still_open' | 'skipped' | 'escalated';
 
 /**
- * The janitor for one refund whose outcome we do not know (or that is still pending): ask the
- * gateway first (by refund id, or among the payment's refunds by our attempt key); only when the
- * gateway has no such refund is it sent again — with the same key, so it still cannot apply twice.
+ * The janitor for one refund whose outcome we do not know (or that is still pending): ask the gateway
+ * first (by refund id, or among the payment's refunds by our attempt key); only when the gateway has no
+ * such refund is it sent again — with the same key, so it still cannot apply twice. When the gateway then
+ * answers for that key with an error (its saved 5xx, say) and, asked again afterwards, still holds no
+ * refund with the key, the attempt provably moved no money: it is closed and the next attempt gets the
+ * next key (next-attempt.ts). Anything less (a timeout, a 429, a lost answer) keeps the attempt unknown,
+ * looked at again after a growing wait.
  */
 export async function resolveRefund(
   ctx: AppContext,
@@ -26,20 +36,64 @@ export async function resolveRefund(
     return 'escalated';
   }
   const gateway = ctx.gateways.forPayment(refund.org_id, claimed.payment.gateway);
-  let outcome: Awaited<ReturnType<typeof outcomeOf>>;
+  let outcome: RefundOutcome;
   try {
-    const known = refund.gateway_refund_id
-      ? await gateway.getRefund({ gatewayRefundId: refund.gateway_refund_id })
-      : findAttempt(
-          (await gateway.listRefunds({ paymentRef: claimed.payment.gateway_payment_id })).refunds,
-          refund.idempotency_key ?? '',
-        );
-    outcome = known ? outcomeOf(ctx, known) : await callGateway(ctx, claimed);
+    const known = await lookUpAttempt(gateway, claimed);
+    if (known.refund) outcome = outcomeOf(ctx, known.refund);
+    else {
+      const resent = await resend(ctx, gateway, claimed);
+      if ('closed' in resent) return isFinal(resent.closed) ? 'settled' : 'still_open';
+      outcome = resent.outcome;
+    }
   } catch (error) {
-    outcome = outcomeOfError(ctx, error);
+    outcome = outcomeOfError(ctx, error, refund.tries);
   }
-  const settled = await settle(ctx, refund, outcome);
-  return settled && (settled.state === 'succeeded' || settled.state === 'failed') ? 'settled' : 'still_open';
+  return isFinal(await settle(ctx, refund, outcome)) ? 'settled' : 'still_open';
+}
+
+function isFinal(refund: RefundRow | undefined): boolean {
+  return refund?.state === 'succeeded' || refund?.state === 'failed';
+}
+
+/** Our attempt at the gateway: by its refund id when we have one, else among the payment's refunds by key. */
+async function lookUpAttempt(
+  gateway: PaymentGateway,
+  claimed: Reservation,
+): Promise<{ refund: GatewayRefund | undefined; refundsOnPayment: number }> {
+  const { refund } = claimed;
+  if (refund.gateway_refund_id) {
+    return { refund: await gateway.getRefund({ gatewayRefundId: refund.gateway_refund_id }), refundsOnPayment: 1 };
+  }
+  const { refunds } = await gateway.listRefunds({ paymentRef: claimed.payment.gateway_payment_id });
+  return { refund: findAttempt(refunds, refund.idempotency_key ?? ''), refundsOnPayment: refunds.length };
+}
+
+/**
+ * Sends the attempt again with its own key. An error the gateway gave *for that key* is followed by one
+ * more look: still no refund with the key proves the attempt moved no money, and it is closed.
+ */
+async function resend(
+  ctx: AppContext,
+  gateway: PaymentGateway,
+  claimed: Reservation,
+): Promise<{ outcome: RefundOutcome } | { closed: RefundRow | undefined }> {
+  try {
+    return { outcome: outcomeOf(ctx, await sendAttempt(ctx, claimed)) };
+  } catch (error) {
+    if (!(error instanceof GatewayError && error.isOutcomeUnknown && error.isAnswerForKey)) throw error;
+    const after = await lookUpAttempt(gateway, claimed);
+    if (after.refund) return { outcome: outcomeOf(ctx, after.refund) };
+    ctx.logger.info(
+      { refundId: claimed.refund.id, vendorCode: error.options.vendorCode, httpStatus: error.options.httpStatus },
+      'the gateway answered the attempt key with an error and holds no refund with it: the attempt moved no money',
+    );
+    const proof = {
+      keyAnswer: { vendorCode: error.options.vendorCode, httpStatus: error.options.httpStatus },
+      matchingRefunds: 0 as const,
+      refundsOnPayment: after.refundsOnPayment,
+    };
+    return { closed: await closeUnmovedAttempt(ctx, claimed, proof) };
+  }
 }
 
 /** Our attempt among the gateway's refunds: each adapter returns the key we sent in metadata. */
