@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { WorkerRegistration } from '../boot.js';
 import type { AppContext } from '../context.js';
+import { AppError } from '../errors/app-error.js';
 import { runSoon } from '../jobs/fast-path.js';
 import type { JobDefinition } from '../jobs/job-definition.js';
 import { defineJob } from '../jobs/job-definition.js';
 import { upsertPayment } from '../ledger/payments.js';
 import type { GatewayEvent } from '../ports/gateway-webhook.js';
-import type { GatewayPayment, GatewayRefund } from '../ports/payment-gateway.js';
+import { GatewayError, type GatewayPayment, type GatewayRefund } from '../ports/payment-gateway.js';
 import { applyGatewayRefund } from './gateway-refund-sync.js';
 
 /** Act on one verified, recorded gateway webhook (inbound_events row). */
@@ -44,6 +45,7 @@ export async function processGatewayEvent(
   ctx: AppContext,
   input: { readonly orgId: string; readonly inboundEventId: string },
 ): Promise<'processed' | 'skipped'> {
+  const payer = await payerOfCapture(ctx, input);
   return ctx.db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('inbound_events')
@@ -74,33 +76,62 @@ export async function processGatewayEvent(
       // recorded as it stands needs no write (and no lock that could meet the engine's lock on it).
       const known = await trx
         .selectFrom('payments')
-        .select('status')
+        .select(['status', 'customer_id'])
         .where('org_id', '=', row.org_id)
         .where('gateway', '=', row.vendor)
         .where('gateway_payment_id', '=', payment.paymentRef)
         .executeTakeFirst();
-      const result =
-        known?.status === status
-          ? undefined
-          : await upsertPayment(trx, row.org_id, {
-              gateway: row.vendor,
-              gatewayPaymentId: payment.paymentRef,
-              amount: payment.amount,
-              status,
-              capturedAt: payment.capturedAt,
-              method: payment.method,
-              customer:
-                payment.customerEmail || payment.customerName
-                  ? { email: payment.customerEmail, name: payment.customerName }
-                  : undefined,
-              source: 'gateway_webhook',
-            });
+      const email = payment.customerEmail ?? payer?.email;
+      const name = payment.customerName ?? payer?.name;
+      const hasNothingNew = known?.status === status && (known.customer_id !== null || !email);
+      const result = hasNothingNew
+        ? undefined
+        : await upsertPayment(trx, row.org_id, {
+            gateway: row.vendor,
+            gatewayPaymentId: payment.paymentRef,
+            amount: payment.amount,
+            status,
+            capturedAt: payment.capturedAt,
+            method: payment.method,
+            customer: email || name ? { email, name } : undefined,
+            source: 'gateway_webhook',
+          });
       if (result?.conflict)
         ctx.logger.warn({ eventId: row.event_id, conflict: result?.conflict }, 'payment event conflicts');
     }
     await trx.updateTable('inbound_events').set({ processed_at: at }).where('id', '=', row.id).execute();
     return 'processed';
   });
+}
+
+/**
+ * Who paid, for a capture event that does not say (PayPal's PAYMENT.CAPTURE.COMPLETED carries the capture
+ * without its order, and the payer lives on the order): read back through the adapter's getPayment,
+ * which fetches the order with the SDK. Outside the transaction, bounded by the gateway timeout; a
+ * failure records the payment without its payer (a later eligibility look-up fills it in).
+ */
+async function payerOfCapture(
+  ctx: AppContext,
+  input: { readonly orgId: string; readonly inboundEventId: string },
+): Promise<{ email?: string | undefined; name?: string | undefined } | undefined> {
+  const row = await ctx.db
+    .selectFrom('inbound_events')
+    .select(['vendor', 'payload', 'processed_at'])
+    .where('id', '=', input.inboundEventId)
+    .where('org_id', '=', input.orgId)
+    .executeTakeFirst();
+  const event = row && row.processed_at === null ? (row.payload as StoredGatewayEvent).event : undefined;
+  if (event?.kind !== 'payment.captured' || event.payment.customerEmail || !row) return undefined;
+  try {
+    const read = await ctx.gateways
+      .forPayment(input.orgId, row.vendor)
+      .getPayment({ paymentRef: event.payment.paymentRef });
+    return { email: read.customerEmail, name: read.customerName };
+  } catch (error) {
+    const code = error instanceof GatewayError || error instanceof AppError ? error.code : 'unknown';
+    ctx.logger.warn({ vendor: row.vendor, code }, 'could not read the payer of a captured payment; recorded without');
+    return undefined;
+  }
 }
 
 /** Fast path after the webhook commits; the queued job is the fallback. */
