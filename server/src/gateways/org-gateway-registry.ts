@@ -113,6 +113,7 @@ export function createOrgGatewayRegistry(options: OrgGatewayRegistryOptions): Or
         listRefunds: async (input) => (await use()).listRefunds(input),
         getPayment: async (input) => (await use()).getPayment(input),
         findPayments: async (input) => (await use()).findPayments(input),
+        listPayments: async (input) => (await use()).listPayments(input),
       };
     },
     async verifierFor(orgId, gateway) {

@@ -69,6 +69,22 @@ export interface PaymentGateway {
   getPayment(input: { readonly paymentRef: string }): Promise<GatewayPayment>;
   /** Finds a customer's captured payments by email, as far as the gateway's API allows. */
   findPayments(input: { readonly email: string }): Promise<{ readonly payments: GatewayPayment[] }>;
+  /** One page of the payments captured since a date (the backfill); pass `nextCursor` back for the next page. */
+  listPayments(input: ListPaymentsInput): Promise<PaymentPage>;
+}
+
+export interface ListPaymentsInput {
+  /** Payments captured at or after this instant. */
+  readonly since: Date;
+  /** Where the previous page ended (opaque, gateway-specific); absent for the first page. */
+  readonly cursor?: string | undefined;
+}
+
+export interface PaymentPage {
+  /** Captured payments of this page, with the payer where the gateway knows one (may be empty mid-way). */
+  readonly payments: GatewayPayment[];
+  /** Absent on the last page. */
+  readonly nextCursor?: string | undefined;
 }
 
 /** Our words for what went wrong at a gateway. */

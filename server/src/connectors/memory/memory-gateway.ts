@@ -5,7 +5,9 @@ import {
   type GatewayErrorCode,
   type GatewayPayment,
   type GatewayRefund,
+  type ListPaymentsInput,
   type PaymentGateway,
+  type PaymentPage,
   type RefundInput,
 } from '../../ports/payment-gateway.js';
 import { FaultQueue, type SandboxFault } from '../../sandboxes/gateway-sandbox.js';
@@ -151,6 +153,16 @@ export class MemoryGateway implements PaymentGateway {
   async findPayments(input: { readonly email: string }): Promise<{ readonly payments: GatewayPayment[] }> {
     const email = input.email.toLowerCase();
     return { payments: [...this.#payments.values()].filter((p) => p.customerEmail?.toLowerCase() === email) };
+  }
+
+  /** Payments in capture order, `pageSize` at a time; the cursor is the index of the next one. */
+  async listPayments(input: ListPaymentsInput): Promise<PaymentPage> {
+    const pageSize = 50;
+    const since = input.since.getTime();
+    const all = [...this.#payments.values()].filter((p) => p.capturedAt.getTime() >= since);
+    const start = Number(input.cursor ?? 0) || 0;
+    const end = start + pageSize;
+    return { payments: all.slice(start, end), nextCursor: end < all.length ? String(end) : undefined };
   }
 
   #error(code: GatewayErrorCode, message: string): GatewayError {

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money } from '../../money/money.js';
-import { GatewayError, type PaymentGateway, type RefundInput } from '../../ports/payment-gateway.js';
+import {
+  GatewayError,
+  type GatewayPayment,
+  type PaymentGateway,
+  type RefundInput,
+} from '../../ports/payment-gateway.js';
 import { createPayPalGateway } from './paypal-gateway.js';
 import { type PayPalFixture, startPayPalFixture, TEST_CREDENTIALS } from './paypal-test-fixture.js';
 
@@ -150,6 +155,36 @@ describe('createPayPalGateway', () => {
     expect(refund.amount).toEqual({ amount: refunded, currency });
     expect(fixture.sandbox.refundsOf(paymentRef)).toEqual([expect.objectContaining({ amount: refunded })]);
     expect((await gateway.getPayment({ paymentRef })).amountRefunded).toEqual({ amount: refunded, currency });
+  });
+
+  it('lists the payments captured since a date, page by page through the cursor, each with its payer', async () => {
+    const since = new Date(Date.now() - 1_000);
+    const mine = new Set<string>();
+    for (let i = 0; i < 105; i++) {
+      const email = `bulk-paypal-${i}@example.com`;
+      const payment = await fixture.sandbox.createPayment({ amount: money(100 + i, 'EUR'), email, name: 'Bulk Payer' });
+      mine.add(payment.paymentRef);
+    }
+    const seen = new Map<string, GatewayPayment>();
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await gateway.listPayments({ since, cursor });
+      for (const payment of page.payments) seen.set(payment.paymentRef, payment);
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor !== undefined && pages < 50);
+    expect(cursor).toBeUndefined();
+    expect(pages).toBeGreaterThan(1);
+    for (const ref of mine) {
+      expect(seen.get(ref)).toMatchObject({
+        status: 'captured',
+        customerEmail: expect.stringMatching(/^bulk-paypal-\d+@example\.com$/),
+        customerName: 'Bulk Payer',
+      });
+    }
+    const future = await gateway.listPayments({ since: new Date(Date.now() + 3_600_000) });
+    expect(future).toEqual({ payments: [] });
   });
 
   it('finds payments by payer email through Transaction Search, case-insensitively', async () => {

@@ -12,13 +12,21 @@
  *   returns payer emails, so we scan its most recent window (≤ 31 days, default 31) and filter by email.
  *   It needs the "Transaction Search" permission on the app and shows transactions up to three hours late;
  *   older payments and payers without a PayPal email (guest cards) are not found.
+ * - listPayments (the backfill): Transaction Search walked forward 31 days at a time from `since`, each capture
+ *   then read with its order (`GET /v2/checkout/orders/{id}`) for the payer and card facts.
  * - metadata: `custom_id` (127 characters) carries our metadata URL-encoded; `invoice_id` carries the
  *   idempotency key, returned as metadata `idempotencyKey`. Neither is shown as-is to the payer except
  *   `invoice_id`, which appears in their transaction details. The refund reason goes to `note_to_payer`.
  */
 import { OrdersController, PaymentsController, TransactionSearchController } from '@paypal/paypal-server-sdk';
 import { formatDecimal } from '../../money/money.js';
-import type { GatewayPayment, GatewayRefundReason, PaymentGateway, RefundInput } from '../../ports/payment-gateway.js';
+import {
+  GatewayError,
+  type GatewayPayment,
+  type GatewayRefundReason,
+  type PaymentGateway,
+  type RefundInput,
+} from '../../ports/payment-gateway.js';
 import { createPayPalClient } from './paypal-client.js';
 import { toGatewayError } from './paypal-errors.js';
 import { encodeMetadata, orderIdOf, refundsOfCapture, toGatewayPayment, toGatewayRefund } from './paypal-mapping.js';
@@ -131,7 +139,54 @@ export function createPayPalGateway(config: PayPalGatewayConfig): PaymentGateway
       const found = await Promise.all(ids.map((id) => getPayment(id)));
       return { payments: found.sort((a, b) => b.capturedAt.getTime() - a.capturedAt.getTime()) };
     },
+
+    async listPayments(input) {
+      const at = readListCursor(input.cursor, input.since);
+      const now = Date.now();
+      if (at.windowStart.getTime() >= now) return { payments: [] };
+      const windowEnd = new Date(Math.min(at.windowStart.getTime() + SEARCH_WINDOW_MS, now));
+      const found = await call(() =>
+        search.searchTransactions({
+          startDate: at.windowStart.toISOString(),
+          endDate: windowEnd.toISOString(),
+          fields: 'transaction_info',
+          pageSize: LIST_PAGE_SIZE,
+          page: at.page,
+        }),
+      );
+      const captureIds = new Set<string>();
+      for (const detail of found.transactionDetails ?? []) {
+        const info = detail.transactionInfo;
+        if (info?.transactionEventCode?.startsWith('T00') && info.transactionId) captureIds.add(info.transactionId);
+      }
+      // Each capture with its order, for the payer: Transaction Search has no card facts or order.
+      const payments: GatewayPayment[] = [];
+      for (const id of captureIds) payments.push(await getPayment(id));
+      const isLastPage = at.page >= (found.totalPages ?? 1);
+      const nextCursor = !isLastPage
+        ? writeListCursor(at.windowStart, at.page + 1)
+        : windowEnd.getTime() < now
+          ? writeListCursor(windowEnd, 1)
+          : undefined;
+      return { payments: payments.filter((p) => p.capturedAt >= input.since), nextCursor };
+    },
   };
+}
+
+/** Transaction Search answers at most 31 days per query; the backfill walks forward a window at a time. */
+const SEARCH_WINDOW_MS = 31 * 86_400_000 - 1_000;
+const LIST_PAGE_SIZE = 100;
+
+/** `<window start, ms>:<page>`: where listPayments goes on. */
+function writeListCursor(windowStart: Date, page: number): string {
+  return `${windowStart.getTime()}:${page}`;
+}
+
+function readListCursor(cursor: string | undefined, since: Date): { windowStart: Date; page: number } {
+  if (cursor === undefined) return { windowStart: since, page: 1 };
+  const match = /^(\d{1,15}):(\d{1,6})$/.exec(cursor);
+  if (!match) throw new GatewayError('invalid_request', 'not a PayPal listPayments cursor', { gateway: 'paypal' });
+  return { windowStart: new Date(Number(match[1])), page: Math.max(Number(match[2]), 1) };
 }
 
 function validateConfig(config: PayPalGatewayConfig) {

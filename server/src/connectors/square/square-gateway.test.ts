@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money } from '../../money/money.js';
-import { GatewayError } from '../../ports/payment-gateway.js';
+import { GatewayError, type GatewayPayment } from '../../ports/payment-gateway.js';
 import { createSquareGateway } from './square-gateway.js';
 import { freshKey, payWithSdk, type SquareRig, startSquareRig, TEST_ACCESS_TOKEN } from './square-test-kit.js';
 
@@ -151,6 +151,36 @@ describe('Square gateway through the official SDK', () => {
     expect(error.code).toBe('authentication_failed');
     expect(error.options).toMatchObject({ httpStatus: 401, vendorCode: 'UNAUTHORIZED' });
     expect(rig.sandbox.refundsOf(paymentRef)).toHaveLength(0);
+  });
+
+  it('lists the payments captured since a date, page by page through the cursor, each with its payer', async () => {
+    const since = new Date(Date.now() - 1_000);
+    const mine = new Set<string>();
+    for (let i = 0; i < 105; i++) {
+      const email = `bulk-square-${i}@example.com`;
+      const payment = await rig.sandbox.createPayment({ amount: money(100 + i, 'USD'), email, name: 'Bulk Payer' });
+      mine.add(payment.paymentRef);
+    }
+    const seen = new Map<string, GatewayPayment>();
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await rig.gateway.listPayments({ since, cursor });
+      for (const payment of page.payments) seen.set(payment.paymentRef, payment);
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor !== undefined && pages < 50);
+    expect(cursor).toBeUndefined();
+    expect(pages).toBeGreaterThan(1);
+    for (const ref of mine) {
+      expect(seen.get(ref)).toMatchObject({
+        status: 'captured',
+        customerEmail: expect.stringMatching(/^bulk-square-\d+@example\.com$/),
+        customerName: 'Bulk Payer',
+      });
+    }
+    const future = await rig.gateway.listPayments({ since: new Date(Date.now() + 3_600_000) });
+    expect(future).toEqual({ payments: [] });
   });
 
   it('finds payments by customer and by buyer email, case-insensitively, and nobody else’s', async () => {

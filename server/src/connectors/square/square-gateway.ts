@@ -9,6 +9,8 @@
  *   scans recent payments (newest first, `findPaymentsLookbackDays`, at most `findPaymentsScanLimit`) and keeps
  *   those whose `customer_id` or `buyer_email_address` matches. Older payments, payments past the scan limit,
  *   and payments with neither field are not found.
+ * - listPayments (the backfill): ListPayments from `begin_time`, oldest first, with Square's cursor; the payer's
+ *   email and name from the payment's customer, else `buyer_email_address`.
  */
 import { SquareClient, type SquareClient as SquareClientType, SquareEnvironment } from 'square';
 import type { GatewayPayment, GatewayRefund, PaymentGateway, RefundInput } from '../../ports/payment-gateway.js';
@@ -141,6 +143,26 @@ export function createSquareGateway(config: SquareGatewayConfig): PaymentGateway
           if (!page.hasNextPage()) return { payments };
           page = await page.getNextPage();
         }
+      }),
+
+    listPayments: ({ since, cursor }) =>
+      call(async () => {
+        // The same query on every page (Square requires it with a cursor), oldest first from `since`.
+        const page = await api.payments.list({
+          beginTime: since.toISOString(),
+          sortOrder: 'ASC',
+          limit: 100,
+          ...(cursor ? { cursor } : {}),
+        });
+        const facts = new Map<string, ReturnType<typeof customerFacts>>();
+        const payments: GatewayPayment[] = [];
+        for (const payment of page.data) {
+          if (payment.status !== 'COMPLETED') continue;
+          const customerId = payment.customerId ?? '';
+          if (!facts.has(customerId)) facts.set(customerId, customerFacts(customerId || undefined));
+          payments.push(mapSquarePayment(payment, await facts.get(customerId)));
+        }
+        return { payments, nextCursor: page.response.cursor ?? undefined };
       }),
   };
 }

@@ -32,12 +32,13 @@ export interface StripeClientSlice {
   };
   readonly charges: {
     retrieve(id: string, params?: { expand: string[] }): Promise<StripeChargeSlice>;
-    list(params: Page & { customer: string }): Promise<StripeListSlice<StripeChargeSlice>>;
+    list(params: Page & { customer?: string; created?: { gte: number } }): Promise<StripeListSlice<StripeChargeSlice>>;
   };
   readonly paymentIntents: {
     retrieve(id: string, params?: { expand: string[] }): Promise<StripePaymentIntentSlice>;
   };
   readonly customers: {
+    retrieve(id: string): Promise<StripeCustomerSlice>;
     list(params: Page & { email: string }): Promise<StripeListSlice<StripeCustomerSlice>>;
     search(params: { query: string; limit: number }): Promise<StripeListSlice<StripeCustomerSlice>>;
   };

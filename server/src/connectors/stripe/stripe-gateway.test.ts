@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Money, money } from '../../money/money.js';
-import { GatewayError, type PaymentGateway, type RefundInput } from '../../ports/payment-gateway.js';
+import {
+  GatewayError,
+  type GatewayPayment,
+  type PaymentGateway,
+  type RefundInput,
+} from '../../ports/payment-gateway.js';
 import { createStripeGateway, IDEMPOTENCY_METADATA_KEY } from './stripe-gateway.js';
 import {
   payWithPaymentIntent,
@@ -163,6 +168,36 @@ describe('createStripeGateway', () => {
     const { payments } = await gateway.findPayments({ email: 'finder@example.com' });
     expect(payments.map((payment) => payment.paymentRef)).toEqual([second.paymentIntentId, first.paymentRef]);
     expect((await gateway.findPayments({ email: 'nobody@example.com' })).payments).toEqual([]);
+  });
+
+  it('lists the payments captured since a date, page by page through the cursor, each with its payer', async () => {
+    const since = new Date(Date.now() - 1_000);
+    const mine = new Set<string>();
+    for (let i = 0; i < 105; i++) {
+      const email = `bulk-stripe-${i}@example.com`;
+      const payment = await running.sandbox.createPayment({ amount: money(100 + i, 'USD'), email, name: 'Bulk Payer' });
+      mine.add(payment.paymentRef);
+    }
+    const seen = new Map<string, GatewayPayment>();
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await gateway.listPayments({ since, cursor });
+      for (const payment of page.payments) seen.set(payment.paymentRef, payment);
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor !== undefined && pages < 50);
+    expect(cursor).toBeUndefined();
+    expect(pages).toBeGreaterThan(1);
+    for (const ref of mine) {
+      expect(seen.get(ref)).toMatchObject({
+        status: 'captured',
+        customerEmail: expect.stringMatching(/^bulk-stripe-\d+@example\.com$/),
+        customerName: 'Bulk Payer',
+      });
+    }
+    const future = await gateway.listPayments({ since: new Date(Date.now() + 3_600_000) });
+    expect(future).toEqual({ payments: [] });
   });
 
   it('maps wrong credentials, unknown ids and card-present Interac refunds', async () => {

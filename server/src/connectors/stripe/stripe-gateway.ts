@@ -11,6 +11,7 @@ import { toStripeAmount } from './stripe-amounts.js';
 import { createStripeClient, type StripeClientSlice } from './stripe-client.js';
 import { toGatewayError } from './stripe-errors.js';
 import { findStripePayments } from './stripe-find-payments.js';
+import { listStripePayments } from './stripe-list-payments.js';
 import { chargeToPayment, paymentIntentToPayment, toGatewayRefund } from './stripe-mapping.js';
 
 export interface StripeGatewayConfig {
@@ -143,6 +144,11 @@ export function createStripeGateway(config: StripeGatewayConfig): PaymentGateway
       const email = input.email.trim();
       if (!email.includes('@')) throw invalid(`"${input.email}" is not an email address`);
       return { payments: await callStripe(() => findStripePayments(stripe, email)) };
+    },
+
+    async listPayments(input) {
+      if (Number.isNaN(input.since.getTime())) throw invalid('listPayments needs a valid since date');
+      return callStripe(() => listStripePayments(stripe, input));
     },
   };
 }
