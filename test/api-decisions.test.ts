@@ -69,7 +69,7 @@ describe.each(BACKENDS)('HTTP API /api/v1 (decisions) on %s', (backend) => {
         token: b.staff.agent.token,
       });
       expect(res.status, res.text).toBe(200);
-      expect(res.body).toEqual({ customer: null, payments: [] });
+      expect(res.body).toMatchObject({ customer: null, payments: [] });
       const own = await a.call('GET', `/api/v1/eligibility?email=${encodeURIComponent(email)}`, {
         token: a.staff.agent.token,
       });

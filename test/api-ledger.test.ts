@@ -193,7 +193,7 @@ describe.each(BACKENDS)('HTTP API /api/v1 (ledger and eligibility) on %s', (back
       const missing = await f.call('GET', '/api/v1/eligibility?email=nobody%40example.test', {
         token: f.staff.agent.token,
       });
-      expect(missing.body).toEqual({ customer: null, payments: [] });
+      expect(missing.body).toMatchObject({ customer: null, payments: [] });
       const neither = await f.call('GET', '/api/v1/eligibility', { token: f.staff.agent.token });
       expectError(neither, 400, 'invalid_request');
     });

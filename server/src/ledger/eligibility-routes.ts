@@ -1,12 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { bearerSecurity, createApiRouter, errorResponses, json, MoneyView } from '../api/schemas.js';
 import type { AppContext } from '../context.js';
-import { AppError } from '../errors/app-error.js';
 import type { AuthEnv } from '../http/auth.js';
-import { moneyView } from '../refunds/case-view.js';
-import { normaliseEmail, normalisePhone } from './customers.js';
-import { customerPaymentVerdicts } from './payment-verdicts.js';
-import { paymentAmount } from './refundable.js';
+import { eligibilityAnswer, LOOKUP_MODES } from './eligibility-answer.js';
 
 const PaymentEligibility = z
   .object({
@@ -29,7 +25,27 @@ const PaymentEligibility = z
   })
   .openapi('PaymentEligibility');
 
-/** `GET /api/v1/eligibility?email=|phone=`: the customer's payments, what is still refundable and why. */
+const GatewayLookup = z
+  .object({
+    performed: z.boolean(),
+    trigger: z.enum(['requested', 'no_ledger_match']).nullable(),
+    skipped: z.enum(['ledger_match', 'not_requested', 'email_needed']).nullable(),
+    gateways: z.array(
+      z.object({
+        gateway: z.enum(['stripe', 'paypal', 'square']),
+        status: z.enum(['ok', 'timeout', 'unavailable']),
+        found: z.number().int(),
+        recorded: z.number().int(),
+        message: z.string().optional(),
+      }),
+    ),
+  })
+  .openapi('GatewayLookup', {
+    description:
+      'Whether the gateways were asked for the customer’s payments (what they found is now in the ledger), and how each answered; a gateway that is down is reported here, never as an error.',
+  });
+
+/** `GET /api/v1/eligibility?email=|phone=[&lookup=auto|gateway|ledger]`: payments, what is refundable, and why. */
 export function eligibilityRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
   const app = createApiRouter<AuthEnv>();
   app.openapi(
@@ -49,6 +65,10 @@ export function eligibilityRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
             .optional()
             .openapi({ description: 'evaluate the refund window of this reason (default: the longest window)' }),
           ticketRef: z.string().max(64).optional(),
+          lookup: z.enum(LOOKUP_MODES).default('auto').openapi({
+            description:
+              'gateway: also ask the connected gateways for payments by this email (bounded by the gateway timeout) and record them; auto (default): only when the ledger knows no payment of the customer; ledger: never',
+          }),
         }),
       },
       responses: {
@@ -64,6 +84,7 @@ export function eligibilityRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
               })
               .nullable(),
             payments: z.array(PaymentEligibility),
+            lookup: GatewayLookup,
           }),
           'Eligibility per payment',
         ),
@@ -73,68 +94,8 @@ export function eligibilityRoutes(ctx: AppContext): OpenAPIHono<AuthEnv> {
     async (c) => {
       const { orgId } = c.get('principal');
       const query = c.req.valid('query');
-      if (!query.email && !query.phone) throw new AppError('invalid_request', 'give email or phone');
-      const email = query.email ? normaliseEmail(query.email) : undefined;
-      const phone = query.phone ? normalisePhone(query.phone) : undefined;
-      let customers = ctx.db.selectFrom('customers').selectAll().where('org_id', '=', orgId);
-      customers = email ? customers.where('email', '=', email) : customers.where('phone', '=', phone ?? '');
-      const customer = await customers.executeTakeFirst();
-      if (!customer) return c.json({ customer: null, payments: [] }, 200);
-      const match: 'verified' | 'email_only' | 'phone_only' =
-        email && phone ? (customer.phone === phone ? 'verified' : 'email_only') : email ? 'email_only' : 'phone_only';
-      const reasons = await ctx.db
-        .selectFrom('reason_codes')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('active', '=', true)
-        .execute();
-      const reason = query.reasonCode
-        ? reasons.find((r) => r.code === query.reasonCode)
-        : [...reasons].sort((a, b) => b.refund_window_days - a.refund_window_days)[0];
-      const verdicts = await customerPaymentVerdicts(ctx, {
-        orgId,
-        customerId: customer.id,
-        reason,
-        identity: match,
-        ticket: query.ticketRef ? { ref: query.ticketRef } : undefined,
-      });
-      const views = [];
-      for (const { payment, refundable, verdict } of verdicts) {
-        views.push({
-          paymentId: payment.id,
-          gateway: payment.gateway,
-          gatewayPaymentId: payment.gateway_payment_id,
-          capturedAt: payment.captured_at.toISOString(),
-          amount: moneyView(paymentAmount(payment)),
-          refundable: moneyView(refundable),
-          method: {
-            type: payment.method_type,
-            brand: payment.brand,
-            last4: payment.last4,
-            expiry:
-              payment.exp_month && payment.exp_year
-                ? `${String(payment.exp_month).padStart(2, '0')}/${String(payment.exp_year).slice(-2)}`
-                : null,
-            funding: payment.funding,
-            cardPresent: payment.card_present,
-          },
-          description: payment.description,
-          verdict,
-        });
-      }
-      return c.json(
-        {
-          customer: {
-            id: customer.id,
-            name: customer.name,
-            tier: customer.tier,
-            match,
-            unverified: match !== 'verified',
-          },
-          payments: views,
-        },
-        200,
-      );
+      const answer = await eligibilityAnswer(ctx, { orgId, ...query });
+      return c.json(answer, 200);
     },
   );
   return app;
