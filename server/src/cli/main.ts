@@ -4,9 +4,13 @@ import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
 import type { StaffRole } from '../db/schema.js';
 import { AppError } from '../errors/app-error.js';
+import { createGatewaySetup, isSandboxed } from '../gateways/gateway-setup.js';
+import { createLogger } from '../logger.js';
 import { createOrganisation, createStaff, findOrganisationBySlug, issueToken } from '../orgs/organisations.js';
 import { STAFF_ROLES } from '../orgs/roles.js';
+import { DEFAULT_ORG_SLUG } from '../orgs/seed.js';
 import { runAuditVerify } from './audit-verify.js';
+import { runPaymentsBackfill } from './payments-backfill.js';
 
 const USAGE = `Refund Desk admin CLI
 
@@ -14,6 +18,7 @@ const USAGE = `Refund Desk admin CLI
   npm run cli -- staff:create --org <slug> --name <name> --email <email> --role <${STAFF_ROLES.join('|')}>
   npm run cli -- token:create --org <slug> --email <email> [--label <label>]
   npm run cli -- audit:verify
+  npm run cli -- payments:backfill --since <YYYY-MM-DD> [--org <slug>] [--gateway <stripe|paypal|square>]
 
 Uses DATABASE_URL, or the embedded database in DATA_DIR (stop the server first: the embedded
 database serves one process at a time).`;
@@ -30,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       email: { type: 'string' },
       role: { type: 'string' },
       label: { type: 'string' },
+      since: { type: 'string' },
+      gateway: { type: 'string' },
     },
   });
   if (!command || command === 'help' || command === '--help') {
@@ -89,6 +96,22 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'audit:verify':
         return await runAuditVerify(database.db, out);
+      case 'payments:backfill': {
+        const setup = await createGatewaySetup(config, { db: database.db, logger: createLogger({ level: 'warn' }) });
+        try {
+          return await runPaymentsBackfill(
+            {
+              db: database.db,
+              registry: setup.registry,
+              isSandboxed: (slug, vendor) => slug === DEFAULT_ORG_SLUG && isSandboxed(config, vendor),
+            },
+            { since: values.since, org: values.org, gateway: values.gateway },
+            out,
+          );
+        } finally {
+          await setup.close();
+        }
+      }
       default:
         process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
         return 2;
