@@ -9,6 +9,8 @@ interface StripeErrorSlice {
   readonly statusCode?: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly detail?: unknown;
+  /** `error.type` of Stripe's JSON body (api_error, card_error, …); absent when the body was not Stripe's. */
+  readonly rawType?: string;
 }
 
 function isStripeError(error: unknown): error is StripeErrorSlice {
@@ -76,6 +78,18 @@ function codeFor(error: StripeErrorSlice): GatewayErrorCode {
   return 'unknown';
 }
 
+/**
+ * Stripe's API itself answered (its JSON error body, with an HTTP status): Stripe saves the first result
+ * of an idempotency key once its endpoint began, 500s included, and answers every retry of the key with
+ * it (replays also carry `Idempotent-Replayed: true`). A 409 means the key's request is still running, a
+ * 429 that it never ran; a connection error or a body that is not Stripe's is no answer at all.
+ */
+function isStripesAnswer(error: StripeErrorSlice): boolean {
+  if (error.headers?.['idempotent-replayed'] === 'true') return true;
+  const status = error.statusCode;
+  return status !== undefined && status !== 409 && status !== 429 && typeof error.rawType === 'string';
+}
+
 /** Any error thrown by the Stripe SDK as a GatewayError; already-mapped errors pass through. */
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
@@ -89,8 +103,7 @@ export function toGatewayError(error: unknown): GatewayError {
     vendorCode: error.code ?? error.decline_code ?? error.type,
     httpStatus: error.statusCode,
     retryAfterMs: code === 'rate_limited' ? (retryAfterMs(error.headers) ?? 1000) : undefined,
-    // Stripe saves the first result of a key once its endpoint ran (500s included) and marks every replay.
-    answeredForKey: error.headers?.['idempotent-replayed'] === 'true',
+    answeredForKey: isStripesAnswer(error),
     cause: error,
   });
 }

@@ -53,11 +53,11 @@ describe('Stripe faults through the adapter', () => {
     const error = await gatewayError(gateway.refund(input));
     expect(error).toMatchObject({ code: 'unavailable', isOutcomeUnknown: true, isRetryable: true });
     expect(error.options.httpStatus).toBe(500);
-    expect(error.isAnswerForKey).toBe(false); // a first 500 could come from anywhere on the way
+    expect(error.isAnswerForKey).toBe(true); // Stripe's own error body: its answer for the key
     expect(running.sandbox.refundsOf(input.paymentRef)).toHaveLength(0);
     const replayed = await gatewayError(gateway.refund(input));
     expect(replayed).toMatchObject({ code: 'unavailable', message: error.message });
-    expect(replayed.isAnswerForKey).toBe(true); // Idempotent-Replayed: Stripe saved it for the key
+    expect(replayed.isAnswerForKey).toBe(true); // saved for the key and replayed
     const fresh = await gateway.refund({ ...input, idempotencyKey: `${input.idempotencyKey}-new` });
     expect(fresh.status).toBe('succeeded');
   });
