@@ -9,7 +9,7 @@ import { drainFastPaths } from '../server/src/jobs/fast-path.js';
 import { attemptKey } from '../server/src/refunds/execute-refund.js';
 import { MAX_ATTEMPTS_PER_CASE } from '../server/src/refunds/next-attempt.js';
 import { requestRefund } from '../server/src/refunds/request-refund.js';
-import { resolveRefund } from '../server/src/refunds/resolve-refund.js';
+import { IN_FLIGHT_MARGIN_MS, resolveRefund } from '../server/src/refunds/resolve-refund.js';
 import type { SandboxFault } from '../server/src/sandboxes/gateway-sandbox.js';
 import { type GatewayRig, money, startGatewayRig, VENDORS, waitFor } from './gateways.fixture.js';
 import { TestClock } from './support/context.js';
@@ -151,6 +151,27 @@ describe.each(BACKENDS)('gateway failures through the engine on %s', (backend) =
       );
       expect(sandboxOf(vendor).refundsOf(paymentRef)).toEqual([expect.objectContaining({ amount: 3_000 })]);
       expect(await keysAtGateway(vendor, paymentRef)).toEqual([attemptKey(retried.id, 1)]);
+      expect(await rig.refundable(payment.id)).toBe(6_000);
+    });
+
+    it('a call that went unanswered may still be running: an error answered for the key proves nothing until it cannot be', async () => {
+      const { paymentRef, payment } = await rig.payment(vendor, money(8_000, currency));
+      sandboxOf(vendor).injectFaults({ kind: 'timeout' }, http500, http500);
+      const opened = await open(payment.id, 2_000, currency);
+      const first = await openAttempt(opened.id);
+      expect(first.unanswered_at).not.toBeNull();
+      clock.advance(2_000);
+      expect(await janitor(first.id)).toBe('still_open'); // the gateway answered a 500 for the key: too soon
+      expect(await openAttempt(opened.id)).toMatchObject({ id: first.id, idempotency_key: attemptKey(opened.id, 1) });
+      expect(await rig.refundable(payment.id)).toBe(6_000);
+
+      clock.advance(IN_FLIGHT_MARGIN_MS);
+      expect(await janitor(first.id)).toBe('settled');
+      expect((await attempts(opened.id)).map((r) => [r.idempotency_key, r.state])).toEqual([
+        [attemptKey(opened.id, 1), 'failed'],
+        [attemptKey(opened.id, 2), 'succeeded'],
+      ]);
+      expect(await keysAtGateway(vendor, paymentRef)).toEqual([attemptKey(opened.id, 2)]);
       expect(await rig.refundable(payment.id)).toBe(6_000);
     });
 

@@ -92,6 +92,8 @@ export interface RefundsTable {
   origin: 'refund_desk' | 'external';
   tries: Generated<number>;
   next_check_at: Timestamp | null;
+  /** The last call under this attempt's key that got no answer (it may still be running at the gateway). */
+  unanswered_at: Timestamp | null;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

@@ -172,7 +172,9 @@ export function outcomeOfError(ctx: AppContext, error: unknown, tries: number): 
       { err: error },
       'refund outcome unknown; the janitor will ask the gateway before anything is resent',
     );
-    return { status: 'unknown', nextCheckAt: new Date(ctx.clock.now().getTime() + delayMs) };
+    // A 429 never ran and an error the gateway gave for the key is its answer; anything else may still be running.
+    const unanswered = !gatewayError || (!gatewayError.isAnswerForKey && gatewayError.code !== 'rate_limited');
+    return { status: 'unknown', nextCheckAt: new Date(ctx.clock.now().getTime() + delayMs), unanswered };
   }
   return { status: 'failed', failureReason: gatewayError.code };
 }
@@ -192,6 +194,9 @@ export async function settle(
       at: ctx.clock.now(),
     });
     const stillOpen = settled?.state === 'unknown' || settled?.state === 'pending' || settled?.state === 'reserved';
+    if (stillOpen && outcome.unanswered) {
+      await trx.updateTable('refunds').set({ unanswered_at: ctx.clock.now() }).where('id', '=', refund.id).execute();
+    }
     if (stillOpen && (outcome.status === 'unknown' || outcome.status === 'pending')) {
       const delay = Math.max(1, Math.ceil(((outcome.nextCheckAt?.getTime() ?? 0) - ctx.clock.now().getTime()) / 1000));
       await ctx.queue.send(

@@ -13,6 +13,13 @@ import type { RefundOutcome } from './settle-refund.js';
  */
 export const MAX_RESOLVE_TRIES = 12;
 
+/**
+ * How long after a call under the key went unanswered no error answered for the key counts as proof: that
+ * call may still be running at the gateway (PayPal: with two requests under one id it "processes the first
+ * request and might fail the second"). Far longer than any gateway keeps a request.
+ */
+export const IN_FLIGHT_MARGIN_MS = 10 * 60 * 1000;
+
 export type ResolveResult = 'settled' | 'still_open' | 'skipped' | 'escalated';
 
 /**
@@ -81,6 +88,8 @@ async function resend(
     return { outcome: outcomeOf(ctx, await sendAttempt(ctx, claimed)) };
   } catch (error) {
     if (!(error instanceof GatewayError && error.isOutcomeUnknown && error.isAnswerForKey)) throw error;
+    const unansweredAt = claimed.refund.unanswered_at?.getTime();
+    if (unansweredAt !== undefined && ctx.clock.now().getTime() - unansweredAt < IN_FLIGHT_MARGIN_MS) throw error;
     const after = await lookUpAttempt(gateway, claimed);
     if (after.refund) return { outcome: outcomeOf(ctx, after.refund) };
     ctx.logger.info(

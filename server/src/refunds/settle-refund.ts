@@ -11,6 +11,8 @@ export interface RefundOutcome {
   readonly failureReason?: string | undefined;
   /** When to look again (unknown and pending outcomes). */
   readonly nextCheckAt?: Date | undefined;
+  /** The call got no answer (timeout, lost connection, still in progress): it may still be running at the gateway. */
+  readonly unanswered?: boolean | undefined;
 }
 
 const FINAL = new Set(['succeeded', 'failed']);
