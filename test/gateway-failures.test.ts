@@ -175,6 +175,28 @@ describe.each(BACKENDS)('gateway failures through the engine on %s', (backend) =
       expect(await rig.refundable(payment.id)).toBe(6_000);
     });
 
+    it('an attempt left by a process that stopped mid-call counts as unanswered: no new key until its call cannot still run', async () => {
+      const { paymentRef, payment } = await rig.payment(vendor, money(8_000, currency));
+      sandboxOf(vendor).injectFaults({ kind: 'timeout' });
+      const opened = await open(payment.id, 2_000, currency);
+      const left = await openAttempt(opened.id);
+      // As the executor leaves it when its process dies during the call: reserved, nothing recorded.
+      await rig.ctx.db
+        .updateTable('refunds')
+        .set({ state: 'reserved', unanswered_at: null, next_check_at: null, updated_at: clock.now() })
+        .where('id', '=', left.id)
+        .execute();
+      clock.advance(rig.ctx.config.EXECUTION_LEASE_SECONDS * 1000);
+      sandboxOf(vendor).injectFaults(http500, http500);
+      expect(await janitor(left.id)).toBe('still_open');
+      expect(await openAttempt(opened.id)).toMatchObject({ id: left.id, idempotency_key: attemptKey(opened.id, 1) });
+
+      clock.advance(IN_FLIGHT_MARGIN_MS);
+      expect(await janitor(left.id)).toBe('settled');
+      expect(await keysAtGateway(vendor, paymentRef)).toEqual([attemptKey(opened.id, 2)]);
+      expect(sandboxOf(vendor).refundsOf(paymentRef)).toHaveLength(1);
+    });
+
     it('a lost answer (refund applied, response dropped): the janitor finds it; never a second refund, never a new key', async () => {
       const { paymentRef, payment } = await rig.payment(vendor, money(7_000, currency));
       sandboxOf(vendor).setWebhookTarget(undefined); // only the janitor can learn what happened

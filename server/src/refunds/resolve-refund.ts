@@ -139,9 +139,13 @@ async function claim(ctx: AppContext, input: { orgId: string; refundId: string }
       return undefined;
     // a reserved attempt younger than the lease is still in someone's hands
     if (refund.state === 'reserved' && now.getTime() - refund.updated_at.getTime() < leaseMs) return undefined;
+    // A reserved attempt past its lease was left by a process that stopped, perhaps mid-call: that call
+    // went unanswered as of when the attempt was last touched.
+    const abandonedAt =
+      refund.state === 'reserved' ? (refund.unanswered_at ?? refund.updated_at) : refund.unanswered_at;
     const updated = await trx
       .updateTable('refunds')
-      .set({ tries: refund.tries + 1, updated_at: now })
+      .set({ tries: refund.tries + 1, updated_at: now, unanswered_at: abandonedAt })
       .where('id', '=', refund.id)
       .returningAll()
       .executeTakeFirstOrThrow();
