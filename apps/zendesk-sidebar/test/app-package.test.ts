@@ -91,33 +91,45 @@ describe('requirements.json', () => {
     for (const [, name] of JSON.stringify(requirements).matchAll(/\{\{setting\.(\w+)\}\}/g)) {
       expect(settings.has(name)).toBe(true);
     }
-    const trigger = Object.values(requirements.triggers)[0] as {
+    const trigger = requirements.triggers['refund_approved_trigger'] as {
       all: unknown[];
       actions: Array<{ field: string; value: [string, string] }>;
     };
     expect(trigger.actions[0]?.value[0]).toBe(key);
   });
 
-  test('the refund_approved trigger fires once and sends the contract body', () => {
-    const triggers = Object.values(requirements.triggers) as Array<{
-      title: string;
-      all: unknown[];
-      actions: Array<{ field: string; value: [string, string] }>;
-    }>;
-    expect(triggers).toHaveLength(1);
-    const [trigger] = triggers;
-    expect(trigger?.all).toEqual([
+  // Conditions and actions as Zendesk's Conditions/Actions references define them: `current_tags`
+  // `includes`/`not_includes` (at least one / none of the listed tags), actions `notification_webhook`
+  // [webhook, body], `current_tags` (add tags) and `remove_tags`.
+  test('the refund_approved trigger fires when the tag is added, not on every update while it is present', () => {
+    const triggers = requirements.triggers as Record<
+      string,
+      { title: string; all: unknown[]; any: unknown[]; actions: Array<{ field: string; value: unknown }> }
+    >;
+    expect(Object.keys(triggers).sort()).toEqual(['refund_approved_rearm_trigger', 'refund_approved_trigger']);
+    const notify = triggers['refund_approved_trigger'];
+    expect(notify?.all).toEqual([
       { field: 'current_tags', operator: 'includes', value: 'refund_approved' },
+      { field: 'current_tags', operator: 'not_includes', value: 'refund_desk_notified' },
       { field: 'current_tags', operator: 'not_includes', value: 'refund_processed' },
     ]);
-    expect(trigger?.actions).toHaveLength(1);
-    expect(trigger?.actions[0]?.field).toBe('notification_webhook');
-    expect(JSON.parse(trigger?.actions[0]?.value[1] ?? '')).toEqual({
+    expect(notify?.any).toEqual([]);
+    // it notifies once and marks the ticket, so the next update (a customer's reply) no longer matches
+    expect(notify?.actions.map((a) => a.field)).toEqual(['notification_webhook', 'current_tags']);
+    expect(notify?.actions[1]?.value).toBe('refund_desk_notified');
+    expect(JSON.parse((notify?.actions[0]?.value as [string, string])[1])).toEqual({
       ticket_id: '{{ticket.id}}',
       requester_email: '{{ticket.requester.email}}',
       current_user_id: '{{current_user.id}}',
       current_user_email: '{{current_user.email}}',
     });
+    // taking refund_approved off re-arms it: adding the tag again is a new request
+    const rearm = triggers['refund_approved_rearm_trigger'];
+    expect(rearm?.all).toEqual([
+      { field: 'current_tags', operator: 'not_includes', value: 'refund_approved' },
+      { field: 'current_tags', operator: 'includes', value: 'refund_desk_notified' },
+    ]);
+    expect(rearm?.actions).toEqual([{ field: 'remove_tags', value: 'refund_desk_notified' }]);
   });
 });
 

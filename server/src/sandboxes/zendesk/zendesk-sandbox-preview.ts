@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { signZafJwt, type ZafClaims } from '../../connectors/zendesk/zendesk-jwt.js';
 
 /** The sidebar app's folder (built by its own engineer: `preview/` static files, `dist/` the Vite build). */
-const APP_DIR = fileURLToPath(new URL('../../../../apps/zendesk-sidebar/', import.meta.url));
+export const APP_DIR = fileURLToPath(new URL('../../../../apps/zendesk-sidebar/', import.meta.url));
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
