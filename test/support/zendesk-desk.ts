@@ -9,6 +9,7 @@ import { parseConfig } from '../../server/src/config.js';
 import { signZafJwt, type ZafClaims } from '../../server/src/connectors/zendesk/zendesk-jwt.js';
 import { zendeskWebhookHeaders } from '../../server/src/connectors/zendesk/zendesk-signature.js';
 import type { Backend } from '../../server/src/db/database.js';
+import type { IntegrationFactory } from '../../server/src/integrations/integration.js';
 import { workerRegistrations } from '../../server/src/workers.js';
 import { createZendeskIntegration } from '../../server/src/zendesk/zendesk-integration.js';
 import { createPostgresDatabase } from './databases.js';
@@ -45,7 +46,12 @@ export interface ZendeskDesk {
   /** A captured Stripe sandbox payment recorded in the ledger, and a ticket for its customer. */
   customerWithTicket(
     amount: string,
-    options?: { email?: string; kind?: 'card' | 'card_refund_fails' },
+    options?: {
+      email?: string;
+      kind?: 'card' | 'card_refund_fails';
+      /** On the payment's customer and on the ticket's requester: the match is then verified. */
+      phone?: string;
+    },
   ): Promise<{ email: string; ticketId: string; paymentRef: string }>;
   /** A sidebar JWT as Zendesk's proxy would sign it. */
   jwt(userId: number, ticketId: string, overrides?: Partial<ZafClaims>, secret?: string): string;
@@ -60,13 +66,19 @@ export interface ZendeskDesk {
   /** Posts a webhook body signed like Zendesk. */
   webhook(body: string, options?: { invocationId?: string; timestamp?: string; secret?: string }): Promise<Response>;
   // biome-ignore lint/suspicious/noExplicitAny: the sandbox's JSON, read by the tests
-  sandbox(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<any>;
+  sandbox(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<any>;
+  /** Refunds the Stripe sandbox holds for a payment (every attempt, failed ones too). */
+  gatewayRefunds(paymentRef: string): Promise<unknown[]>;
   stop(): Promise<void>;
 }
 
 let emails = 0;
 
-export async function startZendeskDesk(backend: Backend, env: Record<string, string> = {}): Promise<ZendeskDesk> {
+export async function startZendeskDesk(
+  backend: Backend,
+  env: Record<string, string> = {},
+  options: { readonly moreIntegrations?: ReadonlyArray<IntegrationFactory> } = {},
+): Promise<ZendeskDesk> {
   const pg = backend === 'postgres' ? await createPostgresDatabase() : undefined;
   const dataDir = backend === 'pglite' ? mkdtempSync(path.join(os.tmpdir(), 'rd-zendesk-')) : undefined;
   const config = parseConfig({
@@ -81,7 +93,7 @@ export async function startZendeskDesk(backend: Backend, env: Record<string, str
     config,
     logger: pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
     workers: workerRegistrations(),
-    integrations: [createZendeskIntegration],
+    integrations: [createZendeskIntegration, ...(options.moreIntegrations ?? [])],
     caseEventIntervalMs: 100,
   });
   const url = desk.url as string;
@@ -140,7 +152,7 @@ export async function startZendeskDesk(backend: Backend, env: Record<string, str
               currency: 'USD',
               capturedAt: new Date(Date.now() - 3600_000).toISOString(),
               method: { type: 'card', brand: 'visa', last4: '4242', expMonth: 12, expYear: 2099, funding: 'credit' },
-              customer: { email, name: 'Zed Customer' },
+              customer: { email, name: 'Zed Customer', ...(options.phone ? { phone: options.phone } : {}) },
             },
           ],
         }),
@@ -150,6 +162,7 @@ export async function startZendeskDesk(backend: Backend, env: Record<string, str
         subject: 'Please refund',
         requesterEmail: email,
         requesterName: 'Zed Customer',
+        ...(options.phone ? { requesterPhone: options.phone } : {}),
       })) as { ticket: { id: number } };
       return { email, ticketId: String(ticket.id), paymentRef };
     },
@@ -181,6 +194,12 @@ export async function startZendeskDesk(backend: Backend, env: Record<string, str
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async gatewayRefunds(paymentRef) {
+      const response = await fetch(`${stripeUrl}/v1/refunds?payment_intent=${paymentRef}`, {
+        headers: { authorization: `Bearer ${ZENDESK_TEST_ENV.STRIPE_SECRET_KEY}` },
+      });
+      return ((await response.json()) as { data: unknown[] }).data;
     },
     webhook(body, options = {}) {
       const headers = zendeskWebhookHeaders(options.secret ?? WEBHOOK_SECRET, body, {
