@@ -21,7 +21,15 @@ describe.each(BACKENDS)('Zendesk ticket write-back on %s', (backend) => {
     orgId = z.desk.firstStart?.orgId as string;
     const rows = await z.desk.ctx.db.selectFrom('staff').selectAll().where('org_id', '=', orgId).execute();
     for (const row of rows) {
-      staff[row.role] = { orgId, staffId: row.id, role: row.role, name: row.name, email: row.email, channel: 'api' };
+      staff[row.role] = {
+        orgId,
+        staffId: row.id,
+        role: row.role,
+        name: row.name,
+        email: row.email,
+        channel: 'api',
+        proof: 'api_token',
+      };
     }
   }, 120_000);
   afterAll(async () => {

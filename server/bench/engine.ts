@@ -90,6 +90,7 @@ export async function benchEngine(options: {
       name: 'Lead',
       email: 'l@bench.test',
       channel: 'api',
+      proof: 'cli' as const,
     };
 
     const engine = await runConcurrent(options.cases, options.concurrency, async (i) => {

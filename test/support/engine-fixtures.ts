@@ -62,7 +62,15 @@ export async function withOrganisation(
       email: `${key}@${slug}.test`,
       role,
     });
-    staff[key] = { orgId: org.id, staffId: row.id, role, name: row.name, email: row.email, channel: 'api' };
+    staff[key] = {
+      orgId: org.id,
+      staffId: row.id,
+      role,
+      name: row.name,
+      email: row.email,
+      channel: 'api',
+      proof: 'api_token',
+    };
   }
   return {
     ...t,

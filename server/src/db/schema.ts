@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { IdentityTables } from '../identity/identity-tables.js';
 import type { NotificationTables } from '../notifications/notification-tables.js';
 import type { SlackTables } from '../slack/slack-tables.js';
 import type { ZendeskTables } from '../zendesk/zendesk-tables.js';
@@ -222,7 +223,7 @@ export interface SpentLinksTable {
 }
 
 /** Every table; each area past the engine declares its own tables in its folder. */
-export interface Database extends ZendeskTables, SlackTables, NotificationTables {
+export interface Database extends ZendeskTables, SlackTables, NotificationTables, IdentityTables {
   organisations: OrganisationsTable;
   staff: StaffTable;
   api_tokens: ApiTokensTable;

@@ -4,7 +4,19 @@ import type { Database, StaffRole } from '../db/schema.js';
 import { AppError } from '../errors/app-error.js';
 import { hashToken } from '../orgs/tokens.js';
 
-/** Who is calling: always a staff member of exactly one organisation. */
+/**
+ * How the identity behind a principal was established: something the actor's browser cannot forge,
+ * re-read from its source. Recorded on decisions and in audit data. Desks add their own proofs.
+ */
+export type Proof =
+  | 'api_token'
+  | 'web_session'
+  | 'zendesk_signed_url'
+  | 'slack_signature'
+  | 'teams_link_session'
+  | 'cli';
+
+/** Who is calling: always a proven, active staff member of exactly one organisation. */
 export interface Principal {
   readonly orgId: string;
   readonly staffId: string;
@@ -13,6 +25,10 @@ export interface Principal {
   readonly email: string;
   /** Where the call came from, recorded on decisions. */
   readonly channel: string;
+  /** How the identity was proven. */
+  readonly proof: Proof;
+  /** When the person last re-proved themselves (password/TOTP) in a session; undefined where a proof cannot step up. */
+  readonly steppedUpAt?: Date | undefined;
 }
 
 export type AuthEnv = { Variables: { requestId: string; principal: Principal } };
@@ -26,7 +42,15 @@ export async function principalFromToken(db: Kysely<Database>, token: string): P
     .where('t.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row || row.revoked_at !== null || !row.active) return undefined;
-  return { orgId: row.orgId, staffId: row.staffId, role: row.role, name: row.name, email: row.email, channel: 'api' };
+  return {
+    orgId: row.orgId,
+    staffId: row.staffId,
+    role: row.role,
+    name: row.name,
+    email: row.email,
+    channel: 'api',
+    proof: 'api_token',
+  };
 }
 
 export function bearerAuth(db: Kysely<Database>): MiddlewareHandler<AuthEnv> {

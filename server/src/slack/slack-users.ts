@@ -43,7 +43,15 @@ export class SlackUserDirectory {
         .executeTakeFirst();
     }
     if (!row || !row.active) return undefined;
-    return { orgId: row.org_id, staffId: row.id, role: row.role, name: row.name, email: row.email, channel: 'slack' };
+    return {
+      orgId: row.org_id,
+      staffId: row.id,
+      role: row.role,
+      name: row.name,
+      email: row.email,
+      channel: 'slack',
+      proof: 'slack_signature',
+    };
   }
 
   /** The user's email from `users.info` (needs users:read.email), cached per workspace and user. */

@@ -24,5 +24,14 @@ export async function staffForZendeskUser(
     .execute();
   const row = rows.find((r) => r.zendesk_id === user.id) ?? rows.find((r) => r.email === email && !r.zendesk_id);
   if (!row) return undefined;
-  return { orgId: row.org_id, staffId: row.id, role: row.role, name: row.name, email: row.email, channel: 'zendesk' };
+  return {
+    orgId: row.org_id,
+    staffId: row.id,
+    role: row.role,
+    name: row.name,
+    email: row.email,
+    channel: 'zendesk',
+    // issue 11 item 1 replaces the sidebar's HS256 JWT with ZAF signed URLs and sets the proof where the session is minted
+    proof: 'zendesk_signed_url',
+  };
 }
