@@ -102,7 +102,11 @@ describe.each(BACKENDS)('refund_approved tags on %s: attributed from the ticket 
       .executeTakeFirstOrThrow();
 
   it('an unknown agent’s tag on a 400.00 ticket policy would auto-approve opens a case for approval that names the tagger', async () => {
-    const { ticketId, paymentRef } = await z.customerWithTicket('400.00', { phone: '+15550142' });
+    // a verified customer and a reason policy approves by itself below 500.00
+    const { ticketId, paymentRef } = await z.customerWithTicket('400.00', {
+      phone: '+15550142',
+      reason: 'product_return',
+    });
     await edit(ticketId, { add: ['refund_approved'], userId: stranger.id });
     await allProcessed(ticketId);
     const [opened, ...more] = await casesOf(ticketId);
@@ -140,7 +144,10 @@ describe.each(BACKENDS)('refund_approved tags on %s: attributed from the ticket 
   }, 90_000);
 
   it('the tagger is read from the audit, never from the webhook body', async () => {
-    const { ticketId, paymentRef } = await z.customerWithTicket('300.00', { phone: '+15550143' });
+    const { ticketId, paymentRef } = await z.customerWithTicket('300.00', {
+      phone: '+15550143',
+      reason: 'product_return',
+    });
     // Casey tags without the trigger; then a signed webhook claims the manager tagged it
     await edit(ticketId, { add: ['refund_approved'], userId: stranger.id, silent: true });
     const invocationId = randomUUID();
@@ -174,7 +181,7 @@ describe.each(BACKENDS)('refund_approved tags on %s: attributed from the ticket 
   }, 60_000);
 
   it('an agent’s tag asks as that agent; a lead must approve even what policy would auto-approve', async () => {
-    const { ticketId } = await z.customerWithTicket('40.00', { phone: '+15550144' });
+    const { ticketId } = await z.customerWithTicket('40.00', { phone: '+15550144', reason: 'product_return' });
     await edit(ticketId, { add: ['refund_approved'], userId: agent.id });
     await allProcessed(ticketId);
     const [opened] = await casesOf(ticketId);
@@ -201,7 +208,10 @@ describe.each(BACKENDS)('refund_approved tags on %s: attributed from the ticket 
       actions: [{ field: 'current_tags', value: 'refund_approved' }],
     };
     await z.sandbox('PUT', '/__sandbox/triggers', { triggers: [vip, ...triggers] });
-    const { ticketId, paymentRef } = await z.customerWithTicket('250.00', { phone: '+15550145' });
+    const { ticketId, paymentRef } = await z.customerWithTicket('250.00', {
+      phone: '+15550145',
+      reason: 'product_return',
+    });
     // a lead adds vip_refund; the rule adds refund_approved, then our trigger notifies with the lead as current_user
     await edit(ticketId, { add: ['vip_refund'], userId: lead.id });
     await allProcessed(ticketId);
@@ -250,16 +260,19 @@ describe.each(BACKENDS)('refund_approved tags on %s: attributed from the ticket 
     const after = await ticket(ticketId);
     expect(after.tags).toContain('refund_failed');
     expect(after.tags).not.toContain('refund_approved');
-    const texts = await db()
-      .selectFrom('notifications')
-      .select(['case_id', 'channel'])
-      .where('stage', '=', 'action_needed')
-      .where(
-        'case_id',
-        'in',
-        cases.map((c) => c.id),
-      )
-      .execute();
+    const actionNeeded = () =>
+      db()
+        .selectFrom('notifications')
+        .select(['case_id', 'channel'])
+        .where('stage', '=', 'action_needed')
+        .where(
+          'case_id',
+          'in',
+          cases.map((c) => c.id),
+        )
+        .execute();
+    await eventually(async () => (await actionNeeded()).length > 0, 30_000);
+    const texts = await actionNeeded();
     // the customer was told once (one message per channel), for the one case
     expect(new Set(texts.map((t) => t.case_id))).toEqual(new Set([cases[0]?.id]));
     expect(texts.length).toBe(new Set(texts.map((t) => t.channel)).size);

@@ -93,4 +93,6 @@ export interface Helpdesk {
   listTicketAudits(input: { readonly ticketId: string }): Promise<readonly HelpdeskAudit[]>;
   /** The user our API credentials belong to (its changes are ours, never a person's intent). */
   getCurrentUser(): Promise<HelpdeskUser>;
+  /** The public key (PEM) the desk signs our app's signed-URL tokens with. */
+  getAppPublicKey(input: { readonly appId: string }): Promise<string>;
 }

@@ -112,6 +112,10 @@ export async function buildSidebarView(
     readonly viewer: Principal | undefined;
     /** The Zendesk agent's name (shown even when they are not staff). */
     readonly viewerName: string | null;
+    /** Zendesk proved who the agent is (signed URL); false for an older install's JWT. */
+    readonly isVerified: boolean;
+    /** The viewer may request refunds (staff, or an older install's agent, unverified). */
+    readonly mayRequest: boolean;
   },
 ) {
   const { orgId, ticket, requester, viewer } = input;
@@ -150,7 +154,12 @@ export async function buildSidebarView(
     };
   });
   return {
-    viewer: { name: viewer?.name ?? input.viewerName, role: viewer?.role ?? null, readOnly: !viewer },
+    viewer: {
+      name: viewer?.name ?? input.viewerName,
+      role: viewer?.role ?? null,
+      readOnly: !input.mayRequest,
+      verified: input.isVerified,
+    },
     ticket: { id: ticket.id, subject: ticket.subject, tags: [...ticket.tags] },
     requester: { name: requester?.name ?? null, email: requester?.email ?? null },
     customer: customer ? { id: customer.id, name: customer.name, email: customer.email, match: customer.match } : null,

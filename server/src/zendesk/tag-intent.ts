@@ -61,7 +61,7 @@ export async function findTagIntent(
     } catch (error) {
       if (!(error instanceof HelpdeskError && error.code === 'not_found')) throw error;
     }
-    const staff = agent ? await staffForZendeskUser(ctx.db, input.orgId, agent) : undefined;
+    const staff = agent ? await staffForZendeskUser(ctx.db, input.orgId, agent, 'zendesk_ticket_audit') : undefined;
     return { ...base, agent, staff, taggerKind: staff ? 'staff' : 'unknown_agent', ruleTitle: null };
   }
   return undefined;

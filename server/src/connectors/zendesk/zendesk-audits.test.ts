@@ -7,7 +7,7 @@ describe('Zendesk ticket audits → who changed which tags', () => {
       id: 5_001,
       author_id: 10_042,
       created_at: '2026-12-01T10:00:00Z',
-      via: { channel: 'web', source: { from: {}, to: {}, rel: null } },
+      via: { channel: 'web', source: { rel: null } },
       events: [
         { type: 'Comment', value: 'ignored' },
         { type: 'Change', field_name: 'tags', value: ['vip', 'refund_approved'], previous_value: ['vip'] },

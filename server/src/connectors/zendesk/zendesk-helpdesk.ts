@@ -89,13 +89,17 @@ export function createZendeskHelpdesk(config: ZendeskHelpdeskConfig): Helpdesk {
   const timeoutMs = config.timeoutMs ?? 10_000;
 
   async function call<T>(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<T> {
+    return JSON.parse(await callText(method, path, body)) as T;
+  }
+
+  async function callText(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<string> {
     let response: Response;
     try {
       response = await fetch(`${config.baseUrl}${path}`, {
         method,
         headers: {
           authorization,
-          accept: 'application/json',
+          accept: path.endsWith('.pem') ? 'application/x-pem-file, text/plain' : 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -106,7 +110,7 @@ export function createZendeskHelpdesk(config: ZendeskHelpdeskConfig): Helpdesk {
       throw new HelpdeskError('unavailable', `Zendesk ${method} ${path}: ${(error as Error).message}`);
     }
     const text = await response.text().catch(() => '');
-    if (response.ok) return JSON.parse(text) as T;
+    if (response.ok) return text;
     const what = `Zendesk ${method} ${path} answered ${response.status}`;
     if (response.status === 429) {
       const retryAfter = Number(response.headers.get('retry-after'));
@@ -172,6 +176,10 @@ export function createZendeskHelpdesk(config: ZendeskHelpdeskConfig): Helpdesk {
         path = result.meta?.has_more && result.links?.next ? pathOf(result.links.next) : null;
       }
       return audits;
+    },
+    async getAppPublicKey({ appId }) {
+      // Apps API "Get App Public Key": the key Zendesk signs this app's signed-URL tokens with
+      return callText('GET', `/api/v2/apps/${assertId(appId, 'app')}/public_key.pem`);
     },
     async getCurrentUser() {
       const { user } = await call<{ user: ZendeskUserWire }>('GET', '/api/v2/users/me.json');

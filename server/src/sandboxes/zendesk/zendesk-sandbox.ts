@@ -1,6 +1,8 @@
+import { generateKeyPairSync } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
+import { agentSubject, installationAudience, signSignedUrlToken } from '../../connectors/zendesk/zaf-signed-url.js';
 import { zendeskWebhookHeaders } from '../../connectors/zendesk/zendesk-signature.js';
 import { FaultQueue, WebhookOutbox } from '../gateway-sandbox.js';
 import { mountZendeskSandboxAudits } from './zendesk-sandbox-audits.js';
@@ -46,8 +48,30 @@ export interface WebhookDelivery {
   readonly body: string;
 }
 
+/** The Refund Desk app as installed in this Zendesk: ids and the key pair Zendesk signs its signed URLs with. */
+export interface SandboxInstalledApp {
+  readonly appId: string;
+  readonly installationId: string;
+  readonly publicKeyPem: string;
+}
+
+export interface AppTokenOptions {
+  /** Another account / installation of the same app (default: this sandbox's). */
+  readonly install?: { readonly subdomain: string; readonly installationId: string };
+  /** Issue time in Unix seconds (default now); the token lives five minutes. */
+  readonly issuedAt?: number;
+}
+
 export interface ZendeskSandbox {
   readonly app: Hono;
+  /** The sidebar app installed here (`signedUrls: true`). */
+  readonly installedApp: SandboxInstalledApp;
+  /**
+   * The token Zendesk POSTs to the app's location URL for the agent who is signed in (RS256 with
+   * the app's private key; claims as Zendesk documents them). Throws for end users (no app for them).
+   * The app's one key signs for every account it is installed in: `install` names another one.
+   */
+  signAppToken(userId: number, options?: AppTokenOptions): string;
   readonly store: ZendeskSandboxStore;
   injectFaults(...faults: ZendeskSandboxFault[]): void;
   clearFaults(): void;
@@ -108,6 +132,33 @@ function notFound(c: Context) {
  */
 export function createZendeskSandbox(options: ZendeskSandboxOptions): ZendeskSandbox {
   const store = new ZendeskSandboxStore();
+  // Zendesk holds each app's key pair; only the public key leaves (Apps API "Get App Public Key")
+  const appKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const installedApp: SandboxInstalledApp = {
+    appId: '880001',
+    installationId: '360770001',
+    publicKeyPem: appKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+  function signAppToken(userId: number, token: AppTokenOptions = {}): string {
+    const user = store.users.get(userId);
+    if (!user || user.role === 'end-user') throw new Error(`user ${userId} is not an agent`);
+    const iat = token.issuedAt ?? Math.floor(Date.now() / 1000);
+    const subdomain = token.install?.subdomain ?? options.subdomain;
+    const host = `${subdomain}.zendesk.com`;
+    return signSignedUrlToken(
+      {
+        iss: host,
+        aud: installationAudience(subdomain, token.install?.installationId ?? installedApp.installationId),
+        sub: agentSubject(subdomain, String(user.id)),
+        iat,
+        nbf: iat,
+        exp: iat + 300,
+        context: { product: 'support', location: 'ticket_sidebar' },
+        cnf: { jku: `https://${host}/api/v2/apps/${installedApp.appId}/public_key.pem` },
+      },
+      appKeys.privateKey,
+    );
+  }
   const apiUser = store.addUser({ name: 'Refund Desk API', email: options.email, role: 'admin' });
   const expectedAuth = `Basic ${Buffer.from(`${options.email}/token:${options.apiToken}`).toString('base64')}`;
   const faults = new FaultQueue<ZendeskSandboxFault>();
@@ -176,6 +227,11 @@ export function createZendeskSandbox(options: ZendeskSandboxOptions): ZendeskSan
   });
 
   app.get('/api/v2/users/me.json', (c) => c.json({ user: apiUser }));
+  app.get('/api/v2/apps/:id{[0-9]+}/public_key.pem', (c) =>
+    c.req.param('id') === installedApp.appId
+      ? c.body(installedApp.publicKeyPem, 200, { 'content-type': 'application/x-pem-file' })
+      : notFound(c),
+  );
   app.get('/api/v2/users/:id{[0-9]+\\.json}', (c) => {
     const user = store.users.get(Number.parseInt(c.req.param('id'), 10));
     return user ? c.json({ user }) : notFound(c);
@@ -232,6 +288,8 @@ export function createZendeskSandbox(options: ZendeskSandboxOptions): ZendeskSan
 
   const sandbox: ZendeskSandbox = {
     app,
+    installedApp,
+    signAppToken,
     store,
     calls,
     deliveries,
@@ -260,6 +318,7 @@ export function createZendeskSandbox(options: ZendeskSandboxOptions): ZendeskSan
   const settings = { serverUrl: options.serverUrl, orgSlug: options.orgSlug ?? 'default' };
   mountZendeskSandboxControl(app, sandbox);
   mountZendeskPreview(app, {
+    signAppToken,
     appSecret: options.appSecret,
     subdomain: options.subdomain,
     settings: () => settings,
