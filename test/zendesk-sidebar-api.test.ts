@@ -336,6 +336,29 @@ describe.each(BACKENDS)('Zendesk sidebar API on %s', (backend) => {
     expect(late.status).toBe(409);
   }, 60_000);
 
+  it('after a request the payment shows the pending case as such, counted once, and refundable net of it', async () => {
+    const { ticketId } = await z.customerWithTicket('100.00');
+    const paymentId = (await get(agent.id, ticketId)).body.payments[0].id;
+    const created = await z.sidebar('POST', `/tickets/${ticketId}/refunds`, as(agent), {
+      paymentId,
+      amount: '25.00',
+      reasonCode: 'goodwill',
+    });
+    expect(created.body.case.state).toBe('pending_approval');
+    const [payment] = (await get(agent.id, ticketId)).body.payments;
+    expect(payment.refundable.value).toBe('75.00');
+    expect(payment.pending).toMatchObject({
+      amount: { value: '25.00' },
+      cases: [{ id: created.body.case.id, reference: created.body.case.reference, state: 'pending_approval' }],
+    });
+    const open = payment.eligibility.reasons.find((r: { rule: string }) => r.rule === 'no_open_case');
+    expect(open.message).toBe('finish the open case first: 1 other case on this payment is still open');
+    // cancelled, the amount is refundable again and nothing is pending
+    await z.sidebar('POST', `/tickets/${ticketId}/refunds/${created.body.case.id}/cancel`, as(agent));
+    const [after] = (await get(agent.id, ticketId)).body.payments;
+    expect(after).toMatchObject({ refundable: { value: '100.00' }, pending: null });
+  });
+
   it('cancels a pending case', async () => {
     const { ticketId } = await z.customerWithTicket('800.00');
     const paymentId = (await get(agent.id, ticketId)).body.payments[0].id;

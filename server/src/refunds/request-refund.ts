@@ -113,7 +113,9 @@ async function openCase(
       : undefined,
     openCases: {
       samePayment: (await openCasesByPayment(trx, request.orgId, [payment.id])).get(payment.id) ?? 0,
-      sameTicket: request.ticket ? await openCasesOnTicket(trx, request.orgId, request.ticket) : 0,
+      sameTicket: request.ticket
+        ? await openCasesOnTicket(trx, request.orgId, request.ticket, { exceptPayment: payment.id })
+        : 0,
     },
     minimum:
       policy.minimumRefund[payment.currency] === undefined

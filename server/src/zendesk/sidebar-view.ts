@@ -138,14 +138,26 @@ export async function buildSidebarView(
         ticket: { system: 'zendesk', ref: ticket.id },
       })
     : [];
-  const paymentViews = verdicts.map(({ payment, refundable, verdict }) => {
+  const paymentViews = verdicts.map(({ payment, refundableNow, pending, verdict }) => {
     return {
       id: payment.id,
       gateway: payment.gateway,
       reference: payment.gateway_payment_id,
       capturedAt: payment.captured_at.toISOString(),
       amount: moneyView(paymentAmount(payment)),
-      refundable: moneyView(refundable),
+      // what a new request could still get: refunds made and cases pending are left aside
+      refundable: moneyView(refundableNow),
+      pending: pending
+        ? {
+            amount: moneyView(pending.amount),
+            cases: pending.cases.map((c) => ({
+              id: c.id,
+              reference: c.reference,
+              state: c.state,
+              amount: moneyView(c.amount),
+            })),
+          }
+        : null,
       method: { type: payment.method_type, brand: payment.brand, last4: payment.last4 },
       eligibility: {
         outcome: verdict.outcome,
