@@ -31,15 +31,25 @@ describe('manifest.json', () => {
     expect(manifest.defaultLocale).toBe('en');
     expect(manifest.frameworkVersion).toBe('2.0');
     expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(manifest.location.support.ticket_sidebar.url).toBe('assets/iframe.html');
     expect(manifest.domainWhitelist).toEqual([expect.stringMatching(/^[a-z0-9.-]+$/)]);
+  });
+
+  // Manifest reference: `signedUrls` (top level) makes Zendesk POST a signed JWT (form field `token`)
+  // to the location URL; a server-side app's location `url` is an absolute https URL of its server.
+  test('the sidebar loads from our server with a signed URL', () => {
+    expect(manifest.signedUrls).toBe(true);
+    const url = new URL(manifest.location.support.ticket_sidebar.url);
+    expect(url.protocol).toBe('https:');
+    expect(url.pathname).toBe('/zendesk/app/default/sidebar');
+    expect(manifest.domainWhitelist).toContain(url.host);
   });
 
   test('parameters: server URL, secure secrets, organisation slug', () => {
     const byName = new Map<string, Parameter>(manifest.parameters.map((p: Parameter) => [p.name, p]));
     expect(byName.get('server_url')).toMatchObject({ type: 'url', required: true });
     expect(byName.get('server_url')?.secure).toBeFalsy();
-    expect(byName.get('shared_secret')).toMatchObject({ type: 'text', secure: true, required: true });
+    // the sidebar no longer signs its own requests: Zendesk signs who the agent is
+    expect(byName.has('shared_secret')).toBe(false);
     expect(byName.get('webhook_secret')).toMatchObject({ type: 'text', secure: true, required: true });
     expect(byName.get('org_slug')).toMatchObject({ type: 'text', default: 'default' });
     for (const parameter of byName.values()) {
@@ -151,7 +161,7 @@ describe('logos', () => {
 });
 
 describe('npm run package', () => {
-  test('zips manifest, requirements, translations and assets with the built page', () => {
+  test('zips manifest, requirements, translations and logos; the location URL points at the server', () => {
     // A build of its own: the shared dist/ may be serving a preview meanwhile.
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'zendesk-sidebar-package-'));
     const zipPath = path.join(scratch, 'app.zip');
@@ -168,6 +178,8 @@ describe('npm run package', () => {
           zipPath,
           '--domain',
           'refunds.acme.test',
+          '--org',
+          'acme',
         ],
         { cwd: appDir, stdio: 'pipe' },
       );
@@ -181,18 +193,17 @@ describe('npm run package', () => {
         'manifest.json',
         'requirements.json',
         'translations/en.json',
-        'assets/iframe.html',
         'assets/logo.png',
         'assets/logo-small.png',
         'assets/logo.svg',
       ]),
     );
-    const page = new TextDecoder().decode(entries['assets/iframe.html']);
-    const scripts = [...page.matchAll(/src="\.\/([^"]+)"/g)].map((m) => m[1]);
-    expect(scripts.length).toBeGreaterThan(0);
-    for (const script of scripts) expect(names).toContain(`assets/${script}`);
+    // the page is not packaged: Zendesk loads it from our server, signed for the agent
+    expect(names.filter((n) => /\.(html|js)$/.test(n))).toEqual([]);
     expect(names.filter((n) => !/^(manifest\.json|requirements\.json|translations\/|assets\/)/.test(n))).toEqual([]);
     const manifest = JSON.parse(new TextDecoder().decode(entries['manifest.json']));
+    expect(manifest.location.support.ticket_sidebar.url).toBe('https://refunds.acme.test/zendesk/app/acme/sidebar');
+    expect(manifest.signedUrls).toBe(true);
     expect(manifest.domainWhitelist).toEqual(['refunds.acme.test']);
   }, 120_000);
 });
