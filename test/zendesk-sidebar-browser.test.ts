@@ -105,7 +105,10 @@ describe.each(BACKENDS)('Zendesk sidebar in the preview host, server on %s', (ba
     await payment.getByLabel('Reason', { exact: true }).selectOption('goodwill');
     await payment.getByLabel('Note (optional)').fill('Browser test');
     await payment.getByLabel(/^Amount \(/).fill('25.00');
-    await payment.getByLabel(/^Amount \(/).press('Enter');
+    // the frame grew with the form (ZAF resize): the submit button is inside it, nothing scrolled
+    await expect.poll(() => submitFitsFrame(page), { timeout: 10_000 }).toBe(true);
+    expect(await frameHeight(page)).toBeGreaterThan(320);
+    await payment.getByRole('button', { name: 'Request refund' }).click();
     const caseItem = sidebar.locator('li[data-case-id]').first();
     await expect.poll(() => stateOf(sidebar), { timeout: 30_000 }).toBe('pending approval');
     expect(await caseItem.getByRole('button', { name: 'Approve' }).count()).toBe(0);
@@ -166,6 +169,26 @@ describe.each(BACKENDS)('Zendesk sidebar in the preview host, server on %s', (ba
   });
 });
 
+/** The sidebar's frame (served by our server at the app's location URL after the signed-URL POST). */
+function sidebarFrame(page: Page) {
+  return page.frame({ url: /\/zendesk\/app\/[^/]+\/sidebar/ });
+}
+
+/** The form's submit button lies wholly inside the frame's viewport, which is not scrolled. */
+async function submitFitsFrame(page: Page): Promise<boolean> {
+  const frame = sidebarFrame(page);
+  if (!frame) return false;
+  // A string: this file is type-checked without the DOM library.
+  const fits = await frame.evaluate(
+    "(() => { const b = document.querySelector('form button[type=submit]'); if (!b) return false; const r = b.getBoundingClientRect(); return window.scrollY === 0 && r.top >= 0 && r.bottom <= window.innerHeight; })()",
+  );
+  return fits === true;
+}
+
+async function frameHeight(page: Page): Promise<number> {
+  return (await page.locator('#sidebar').boundingBox())?.height ?? 0;
+}
+
 async function stateOf(sidebar: FrameLocator): Promise<string | null> {
   const tag = sidebar.locator('li[data-case-id] [data-testid="case-state"]').first();
   return (await tag.count()) === 0 ? null : tag.textContent();
@@ -173,7 +196,7 @@ async function stateOf(sidebar: FrameLocator): Promise<string | null> {
 
 /** Nothing in the sidebar frame (320 px) reaches past its right edge (overflow: hidden cannot mask this). */
 async function fitsWidth(page: Page): Promise<boolean> {
-  const frame = page.frame({ url: /\/app\/index\.html/ });
+  const frame = sidebarFrame(page);
   if (!frame) return false;
   // A string: this file is type-checked without the DOM library.
   const widest = await frame.evaluate(

@@ -125,17 +125,13 @@ describe.each(BACKENDS)('Zendesk refund_approved webhook on %s', (backend) => {
     const { ticketId } = await z.customerWithTicket('900.00');
     const agent = await z.agent('agent@refund-desk.local');
     const lead = await z.agent('lead@refund-desk.local');
-    const opened = await z.sidebar('GET', `/tickets/${ticketId}`, { token: z.jwt(agent.id, ticketId) });
+    const session = { token: await z.signIn(agent.id) };
+    const opened = await z.sidebar('GET', `/tickets/${ticketId}`, session);
     const paymentId = opened.body.payments[0].id as string;
-    const created = await z.sidebar(
-      'POST',
-      `/tickets/${ticketId}/refunds`,
-      { token: z.jwt(agent.id, ticketId) },
-      {
-        paymentId,
-        reasonCode: 'goodwill',
-      },
-    );
+    const created = await z.sidebar('POST', `/tickets/${ticketId}/refunds`, session, {
+      paymentId,
+      reasonCode: 'goodwill',
+    });
     expect(created.body.case.state).toBe('pending_approval');
 
     await z.sandbox('POST', `/__sandbox/tickets/${ticketId}/edit`, { add: ['refund_approved'], userId: agent.id });

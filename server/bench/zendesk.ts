@@ -164,6 +164,11 @@ async function autoApproveLatency(
       })
     ).json() as Promise<{ ticket: { id: number } }>;
   const latencies: number[] = [];
+  // the tagger is read from the ticket's audit: a lead's tag carries a lead's authority
+  const { users } = (await (await fetch(`${zendesk}/__sandbox/users`)).json()) as {
+    users: Array<{ id: number; email: string }>;
+  };
+  const lead = users.find((u) => u.email === 'lead@refund-desk.local');
   for (let i = 0; i < samples; i++) {
     const email = `bench-${i}-${randomUUID().slice(0, 6)}@example.com`;
     const capturedAt = new Date(Date.now() - 3600_000);
@@ -192,7 +197,7 @@ async function autoApproveLatency(
       // the "Refund reason" field: a reason policy may auto-approve (goodwill, the default, is always reviewed)
       customFields: { [String(SANDBOX_TICKET_FIELDS[2].id)]: 'product_return' },
     });
-    await post(`/__sandbox/tickets/${ticket.id}/edit`, { add: ['refund_approved'], silent: true });
+    await post(`/__sandbox/tickets/${ticket.id}/edit`, { add: ['refund_approved'], userId: lead?.id, silent: true });
     const body = JSON.stringify({ ticket_id: String(ticket.id), current_user_id: '', requester_email: email });
     const t0 = performance.now();
     const response = await fetch(`${desk.url}/webhooks/zendesk/default`, {

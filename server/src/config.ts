@@ -47,8 +47,20 @@ export const configSchema = z.object({
   ZENDESK_API_TOKEN: optionalSecret,
   /** The signing secret of our webhook in Zendesk ("old,new" during rotation). */
   ZENDESK_WEBHOOK_SECRET: optionalSecret,
-  /** The sidebar app's shared secret (HS256 JWT of ZAF secure requests). */
+  /** The sidebar app's shared secret (HS256 JWT of ZAF secure requests): older installs, read and request only. */
   ZENDESK_APP_SECRET: optionalSecret,
+  /** The sidebar app's installation id: the `aud` of its signed-URL tokens (proven agents). */
+  ZENDESK_APP_INSTALLATION_ID: z
+    .string()
+    .regex(/^[1-9][0-9]{0,18}$/, 'the app installation id (a number)')
+    .optional(),
+  /** The app id: its public key is read from Zendesk (GET /api/v2/apps/{id}/public_key.pem, an admin's token). */
+  ZENDESK_APP_ID: z
+    .string()
+    .regex(/^[1-9][0-9]{0,18}$/, 'the app id (a number)')
+    .optional(),
+  /** The app's public key (PEM, `\n` for line breaks allowed); overrides fetching it by ZENDESK_APP_ID. */
+  ZENDESK_APP_PUBLIC_KEY: z.string().includes('PUBLIC KEY', { message: 'a PEM public key' }).optional(),
 
   // Slack and Teams (issue 6). No bot token → the Slack sandbox.
   SLACK_SIGNING_SECRET: optionalSecret,

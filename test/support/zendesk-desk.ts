@@ -9,8 +9,11 @@ import { parseConfig } from '../../server/src/config.js';
 import { signZafJwt, type ZafClaims } from '../../server/src/connectors/zendesk/zendesk-jwt.js';
 import { zendeskWebhookHeaders } from '../../server/src/connectors/zendesk/zendesk-signature.js';
 import type { Backend } from '../../server/src/db/database.js';
+import type { IntegrationFactory } from '../../server/src/integrations/integration.js';
+import type { ZendeskSandbox } from '../../server/src/sandboxes/zendesk/zendesk-sandbox.js';
+import { SANDBOX_TICKET_FIELDS } from '../../server/src/sandboxes/zendesk/zendesk-sandbox-store.js';
 import { workerRegistrations } from '../../server/src/workers.js';
-import { createZendeskIntegration } from '../../server/src/zendesk/zendesk-integration.js';
+import { createZendeskIntegration, type ZendeskIntegration } from '../../server/src/zendesk/zendesk-integration.js';
 import { createPostgresDatabase } from './databases.js';
 
 /** Known secrets: with SANDBOX=true the sandboxes sign with these and accept these keys. */
@@ -34,21 +37,51 @@ export interface SandboxUserView {
   readonly name: string;
 }
 
+export interface SidebarPageSession {
+  readonly token: string;
+  readonly apiBase: string;
+  readonly expiresAt: string;
+  readonly viewer: { readonly name: string | null; readonly readOnly: boolean };
+}
+
+const unescapeHtml = (value: string) =>
+  value
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
+
 export interface ZendeskDesk {
   readonly desk: RunningDesk;
   readonly url: string;
   readonly zendeskUrl: string;
   readonly stripeUrl: string;
   readonly tokens: Readonly<Record<string, string>>;
+  /** The Zendesk sandbox itself (it holds the app's key pair, like Zendesk). */
+  readonly zendesk: ZendeskSandbox;
   /** A sandbox agent by staff email (or the unknown agent). */
   agent(email: string): Promise<SandboxUserView>;
   /** A captured Stripe sandbox payment recorded in the ledger, and a ticket for its customer. */
   customerWithTicket(
     amount: string,
-    options?: { email?: string; kind?: 'card' | 'card_refund_fails' },
+    options?: {
+      email?: string;
+      kind?: 'card' | 'card_refund_fails';
+      /** On the payment's customer and on the ticket's requester: the match is then verified. */
+      phone?: string;
+      /** The ticket's "Refund reason" field (a tag-driven refund's reason code). */
+      reason?: string;
+    },
   ): Promise<{ email: string; ticketId: string; paymentRef: string }>;
-  /** A sidebar JWT as Zendesk's proxy would sign it. */
+  /** An older install's sidebar JWT (HS256) as Zendesk's proxy would sign it. */
   jwt(userId: number, ticketId: string, overrides?: Partial<ZafClaims>, secret?: string): string;
+  /** The signed-URL token the Zendesk sandbox POSTs to the app's location URL for this agent (scraped from its app frame). */
+  zendeskAppToken(userId: number): Promise<string>;
+  /** POSTs a token to the sidebar's location URL like Zendesk's app frame does; the page and its embedded session. */
+  openSidebar(token: string): Promise<{ status: number; html: string; session: SidebarPageSession | undefined }>;
+  /** Opens the sidebar as this agent (signed URL) and returns its session token. */
+  signIn(userId: number): Promise<string>;
   sidebar(
     method: 'GET' | 'POST',
     pathAfterOrg: string,
@@ -60,13 +93,19 @@ export interface ZendeskDesk {
   /** Posts a webhook body signed like Zendesk. */
   webhook(body: string, options?: { invocationId?: string; timestamp?: string; secret?: string }): Promise<Response>;
   // biome-ignore lint/suspicious/noExplicitAny: the sandbox's JSON, read by the tests
-  sandbox(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<any>;
+  sandbox(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<any>;
+  /** Refunds the Stripe sandbox holds for a payment (every attempt, failed ones too). */
+  gatewayRefunds(paymentRef: string): Promise<unknown[]>;
   stop(): Promise<void>;
 }
 
 let emails = 0;
 
-export async function startZendeskDesk(backend: Backend, env: Record<string, string> = {}): Promise<ZendeskDesk> {
+export async function startZendeskDesk(
+  backend: Backend,
+  env: Record<string, string> = {},
+  options: { readonly moreIntegrations?: ReadonlyArray<IntegrationFactory> } = {},
+): Promise<ZendeskDesk> {
   const pg = backend === 'postgres' ? await createPostgresDatabase() : undefined;
   const dataDir = backend === 'pglite' ? mkdtempSync(path.join(os.tmpdir(), 'rd-zendesk-')) : undefined;
   const config = parseConfig({
@@ -81,7 +120,7 @@ export async function startZendeskDesk(backend: Backend, env: Record<string, str
     config,
     logger: pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
     workers: workerRegistrations(),
-    integrations: [createZendeskIntegration],
+    integrations: [createZendeskIntegration, ...(options.moreIntegrations ?? [])],
     caseEventIntervalMs: 100,
   });
   const url = desk.url as string;
@@ -99,8 +138,44 @@ export async function startZendeskDesk(backend: Backend, env: Record<string, str
     return response.status === 204 ? undefined : response.json();
   };
 
+  const lastTokens = new Map<number, string>();
+  const zendeskAppToken = async (userId: number): Promise<string> => {
+    // Zendesk's token has second resolution: the same agent loading the app twice in one second gets the
+    // same token, which we refuse as a replay; a test that signs in again waits for the next one
+    for (;;) {
+      const frame = await fetch(`${zendeskUrl}/preview/app-frame?user=${userId}`);
+      if (!frame.ok) throw new Error(`app frame for ${userId}: ${frame.status} ${await frame.text()}`);
+      const token = /name="token" value="([^"]+)"/.exec(await frame.text())?.[1];
+      if (!token) throw new Error('the app frame carries no token');
+      if (token !== lastTokens.get(userId)) {
+        lastTokens.set(userId, token);
+        return token;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const openSidebar = async (token: string) => {
+    const response = await fetch(
+      `${url}/zendesk/app/default/sidebar?origin=${encodeURIComponent(zendeskUrl)}&app_guid=t`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }).toString(),
+      },
+    );
+    const html = await response.text();
+    const content = /<meta name="refund-desk-session" content="([^"]+)">/.exec(html)?.[1];
+    return {
+      status: response.status,
+      html,
+      session: content ? (JSON.parse(unescapeHtml(content)) as SidebarPageSession) : undefined,
+    };
+  };
+
+  const zendesk = (desk.integrations.find((i) => i.name === 'zendesk') as ZendeskIntegration).sandbox as ZendeskSandbox;
   return {
     desk,
+    zendesk,
     url,
     zendeskUrl,
     stripeUrl,
@@ -140,7 +215,7 @@ export async function startZendeskDesk(backend: Backend, env: Record<string, str
               currency: 'USD',
               capturedAt: new Date(Date.now() - 3600_000).toISOString(),
               method: { type: 'card', brand: 'visa', last4: '4242', expMonth: 12, expYear: 2099, funding: 'credit' },
-              customer: { email, name: 'Zed Customer' },
+              customer: { email, name: 'Zed Customer', ...(options.phone ? { phone: options.phone } : {}) },
             },
           ],
         }),
@@ -150,6 +225,8 @@ export async function startZendeskDesk(backend: Backend, env: Record<string, str
         subject: 'Please refund',
         requesterEmail: email,
         requesterName: 'Zed Customer',
+        ...(options.phone ? { requesterPhone: options.phone } : {}),
+        ...(options.reason ? { customFields: { [String(SANDBOX_TICKET_FIELDS[2].id)]: options.reason } } : {}),
       })) as { ticket: { id: number } };
       return { email, ticketId: String(ticket.id), paymentRef };
     },
@@ -169,6 +246,14 @@ export async function startZendeskDesk(backend: Backend, env: Record<string, str
         secret,
       );
     },
+    zendeskAppToken,
+    openSidebar,
+    async signIn(userId) {
+      const opened = await openSidebar(await zendeskAppToken(userId));
+      if (!opened.session)
+        throw new Error(`sidebar sign-in for ${userId}: ${opened.status} ${opened.html.slice(0, 300)}`);
+      return opened.session.token;
+    },
     async sidebar(method, pathAfterOrg, auth, body, headers = {}) {
       const response = await fetch(`${url}/zendesk/sidebar/v1/default${pathAfterOrg}`, {
         method,
@@ -181,6 +266,12 @@ export async function startZendeskDesk(backend: Backend, env: Record<string, str
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async gatewayRefunds(paymentRef) {
+      const response = await fetch(`${stripeUrl}/v1/refunds?payment_intent=${paymentRef}`, {
+        headers: { authorization: `Bearer ${ZENDESK_TEST_ENV.STRIPE_SECRET_KEY}` },
+      });
+      return ((await response.json()) as { data: unknown[] }).data;
     },
     webhook(body, options = {}) {
       const headers = zendeskWebhookHeaders(options.secret ?? WEBHOOK_SECRET, body, {

@@ -1,10 +1,12 @@
 // Stand-in for the Zendesk agent workspace and the ZAF parent frame, so the built sidebar runs
-// against the Zendesk sandbox with `npm start` alone. It answers the real
+// against the Zendesk sandbox with `npm start` alone. The app frame is loaded the way Zendesk loads
+// an app with signedUrls: the sandbox POSTs a token it signs with the app's private key, for the
+// agent signed in here, to the app's location URL on the Refund Desk server, which answers the app
+// with a session (the page never sees a key). This page then answers the real
 // zendesk_app_framework_sdk's postMessage protocol (lib/client.js): the `iframe.handshake` →
 // `zaf.app.registered` handshake, `get`/`invoke` calls ({id, request, params} → {id, result}),
-// and `request:N` messages answered as `zaf.request:N.done` / `.fail` events. Secure requests go
-// through the sandbox's stand-in for Zendesk's proxy, which signs the JWT: the app secret never
-// reaches this page.
+// and `request:N` messages answered as `zaf.request:N.done` / `.fail` events (older installs'
+// secure requests, signed by the sandbox's stand-in for Zendesk's proxy).
 
 const APP_GUID = 'preview-app';
 const TICKET_REFRESH_MS = 2000;
@@ -64,8 +66,11 @@ function answerGet(paths, state) {
   return result;
 }
 
+/** The app frame's origin: our server's, where the signed-URL POST loaded it. */
+let appOrigin = location.origin;
+
 function postToApp(message) {
-  frame.contentWindow.postMessage(JSON.stringify(message), location.origin);
+  frame.contentWindow.postMessage(JSON.stringify(message), appOrigin);
 }
 
 /** Zendesk's proxy, stood in for by the sandbox: resolves with parsed JSON like ZAF, rejects on ≥ 400. */
@@ -99,7 +104,7 @@ async function proxyRequest(options) {
 
 function listenToApp(state) {
   window.addEventListener('message', async (event) => {
-    if (event.source !== frame.contentWindow || typeof event.data !== 'string') return;
+    if (event.source !== frame.contentWindow || event.origin !== appOrigin || typeof event.data !== 'string') return;
     let data;
     try {
       data = JSON.parse(event.data);
@@ -214,7 +219,11 @@ async function start() {
     },
   };
   listenToApp(state);
-  frame.src = `/app/index.html?origin=${encodeURIComponent(location.origin)}&app_guid=${APP_GUID}`;
+  if (settings.server_url) {
+    appOrigin = new URL(settings.server_url).origin;
+    // like Zendesk: the app's location URL is loaded with a POST of a token signed for this agent
+    frame.src = `/preview/app-frame?user=${encodeURIComponent(user.id)}&app_guid=${APP_GUID}`;
+  }
 
   document.getElementById('tag-approved').addEventListener('click', async () => {
     const result = document.getElementById('tag-result');

@@ -1,9 +1,10 @@
-// `npm run build -w apps/zendesk-sidebar [-- --out <dir>]`: the Vite build into dist/ (served by
-// the sandbox preview at /app/), then the Zendesk app layout in dist/zendesk-app/ (manifest,
-// requirements, translations, assets/ with the page as assets/iframe.html) — the folder
-// `zcli apps:server` can serve and scripts/package.mjs zips. --out builds elsewhere (tests), so
-// a running preview keeps its files.
-import { copyFileSync, cpSync, mkdirSync, readdirSync } from 'node:fs';
+// `npm run build -w apps/zendesk-sidebar [-- --out <dir>]`: the Vite build into dist/ (the page the
+// Refund Desk server answers at the app's location URL, /zendesk/app/{org}/sidebar), then the
+// Zendesk app layout in dist/zendesk-app/ (manifest with signedUrls, requirements, translations,
+// assets/ with the logos) that scripts/package.mjs zips: the page itself is not in the package,
+// Zendesk loads it from our server with a signed token. --out builds elsewhere (tests), so a
+// running server keeps its files.
+import { copyFileSync, cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -21,8 +22,4 @@ mkdirSync(path.join(layout, 'assets'), { recursive: true });
 for (const file of ['manifest.json', 'requirements.json']) copyFileSync(at(file), path.join(layout, file));
 cpSync(at('translations'), path.join(layout, 'translations'), { recursive: true });
 cpSync(at('assets'), path.join(layout, 'assets'), { recursive: true });
-for (const file of readdirSync(outDir).filter((name) => name !== 'zendesk-app')) {
-  // The manifest points at assets/iframe.html; the bundle sits beside it (relative paths).
-  copyFileSync(path.join(outDir, file), path.join(layout, 'assets', file === 'index.html' ? 'iframe.html' : file));
-}
 console.log(`built ${outDir} (the page) and ${layout} (the app layout)`);

@@ -1,8 +1,10 @@
-// `npm run package -w apps/zendesk-sidebar [-- --domain refunds.example.com]`: builds (when
-// dist/zendesk-app/ is missing, or with --rebuild) and zips dist/zendesk-app/ into
+// `npm run package -w apps/zendesk-sidebar [-- --domain refunds.example.com [--org slug]]`: builds
+// (when dist/zendesk-app/ is missing, or with --rebuild) and zips dist/zendesk-app/ into
 // refund-desk-zendesk-<version>.zip, the file to upload in Zendesk (Admin Center > Apps > Upload
-// private app). --domain (repeatable) puts the Refund Desk server's host in domainWhitelist;
-// --dist and --zip choose other places (tests).
+// private app). --domain (repeatable; the first is the server) points the sidebar's location URL
+// at https://<domain>/zendesk/app/<org>/sidebar (signedUrls: Zendesk POSTs its signed token there)
+// and sets domainWhitelist; --org names the organisation (default "default"); --dist and --zip
+// choose other places (tests).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +16,7 @@ const appDir = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     domain: { type: 'string', multiple: true },
+    org: { type: 'string', default: 'default' },
     rebuild: { type: 'boolean', default: false },
     dist: { type: 'string' },
     zip: { type: 'string' },
@@ -40,10 +43,19 @@ function add(dir, prefix) {
 add(layout, '');
 
 const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json']));
+if (!/^[a-z0-9][a-z0-9-]*$/.test(values.org)) throw new Error('--org must be an organisation slug');
 if (values.domain?.length) {
   manifest.domainWhitelist = values.domain;
-  files['manifest.json'] = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
+  const server = values.domain[0];
+  if (!/^[a-z0-9.-]+(:[0-9]+)?$/.test(server)) throw new Error('--domain must be a host name');
+  manifest.location.support.ticket_sidebar.url = `https://${server}/zendesk/app/${values.org}/sidebar`;
+} else if (values.org !== 'default') {
+  manifest.location.support.ticket_sidebar.url = manifest.location.support.ticket_sidebar.url.replace(
+    '/zendesk/app/default/',
+    `/zendesk/app/${values.org}/`,
+  );
 }
+files['manifest.json'] = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
 
 // A fixed timestamp keeps the zip byte-identical for the same inputs.
 const zip = zipSync(files, { level: 9, mtime: new Date('2026-01-01T00:00:00Z') });

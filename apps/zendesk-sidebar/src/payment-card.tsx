@@ -1,4 +1,5 @@
 import { Button } from '@zendeskgarden/react-buttons';
+import { Tag } from '@zendeskgarden/react-tags';
 import { SM } from '@zendeskgarden/react-typography';
 import { useEffect, useRef, useState } from 'react';
 import type { DeskClient } from './desk-client';
@@ -36,20 +37,37 @@ export function PaymentCard({ desk, payment, reasonCodes, canAct, onRequested }:
     wasOpen.current = open;
   }, [open]);
   const headingId = `payment-${payment.id}`;
-  const refundable = payment.refundable.minor > 0;
+  const { pending } = payment;
+  const refundable = payment.refundable.minor > 0 && !pending;
+  // a pending case is shown as itself, not as a refusal of a request nobody made
+  const reasons = pending
+    ? payment.eligibility.reasons.filter((r) => r.rule !== 'no_open_case')
+    : payment.eligibility.reasons;
   return (
     <article className="rd-card" aria-labelledby={headingId} data-reference={payment.reference}>
       <div className="rd-row">
         <strong id={headingId}>{formatMinor(payment.amount.minor, payment.amount.currency)}</strong>
-        <VerdictTag verdict={payment.eligibility.outcome} />
+        {pending ? (
+          <Tag hue="yellow" size="small" data-testid="payment-pending">
+            <span>refund pending</span>
+          </Tag>
+        ) : (
+          <VerdictTag verdict={payment.eligibility.outcome} />
+        )}
       </div>
       <SM>
         {describeMethod(payment.method)} · {payment.gateway} · {payment.capturedAt.slice(0, 10)}
       </SM>
-      <SM>
+      <SM data-testid="payment-refundable">
         Refundable: <strong>{formatMinor(payment.refundable.minor, payment.refundable.currency)}</strong>
+        {pending && ` (${formatMinor(pending.amount.minor, pending.amount.currency)} pending)`}
       </SM>
-      <ReasonList reasons={payment.eligibility.reasons} />
+      {pending?.cases.map((c) => (
+        <SM key={c.id} data-testid="pending-case">
+          {c.reference}: {formatMinor(c.amount.minor, c.amount.currency)} {c.state.replaceAll('_', ' ')}
+        </SM>
+      ))}
+      <ReasonList reasons={reasons} />
       {canAct && refundable && !open && (
         <Button ref={requestButton} size="small" onClick={() => setOpen(true)} aria-describedby={headingId}>
           Request refund

@@ -110,7 +110,7 @@ describe('case actions', () => {
   test('a read-only viewer sees no actions at all', async () => {
     const desk = new FakeDesk(
       makeView({
-        viewer: { name: null, role: null, readOnly: true },
+        viewer: { name: null, role: null, readOnly: true, verified: true },
         cases: [makeCase({ actions: { approve: true, cancel: true } })],
       }),
     );
@@ -168,5 +168,83 @@ describe('live status', () => {
     expect(await screen.findByText('succeeded')).toBeTruthy();
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(desk.loads).toBe(1);
+  });
+});
+
+describe('what Zendesk proved and what is pending', () => {
+  test('an older install’s agent is told they can request but approvals happen elsewhere', async () => {
+    const desk = new FakeDesk(makeView({ viewer: { name: 'Lee Lead', role: null, readOnly: false, verified: false } }));
+    renderSidebar(desk);
+    expect(await screen.findByText(/cannot prove who you are/)).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Request refund' })).toBeTruthy();
+  });
+
+  test('a payment with a pending case shows the case, and refundable net of it, not a red ineligible', async () => {
+    const pending = makeCase({
+      id: 'c1',
+      reference: 'RD-PEND',
+      amount: { value: '25.00', minor: 2_500, currency: 'USD' },
+    });
+    const desk = new FakeDesk(
+      makeView({
+        payments: [
+          makePayment({
+            refundable: { value: '75.00', minor: 7_500, currency: 'USD' },
+            pending: {
+              amount: pending.amount,
+              cases: [{ id: pending.id, reference: pending.reference, state: pending.state, amount: pending.amount }],
+            },
+            eligibility: {
+              outcome: 'ineligible',
+              reasons: [
+                {
+                  rule: 'no_open_case',
+                  outcome: 'fail',
+                  message: 'finish the open case first: 1 other case on this payment is still open',
+                },
+              ],
+            },
+          }),
+        ],
+        cases: [pending],
+      }),
+    );
+    renderSidebar(desk);
+    expect((await screen.findByTestId('payment-pending')).textContent).toBe('refund pending');
+    expect(screen.getByTestId('payment-refundable').textContent).toBe('Refundable: 75.00 USD (25.00 USD pending)');
+    expect(screen.getByTestId('pending-case').textContent).toBe('RD-PEND: 25.00 USD pending approval');
+    expect(screen.queryByText('ineligible')).toBeNull();
+    expect(screen.queryByText(/other case/)).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Request refund' })).toBeNull();
+  });
+});
+
+describe('frame height', () => {
+  test('the host is told the new height whenever the content changes size, even without a render', async () => {
+    const observers: Array<() => void> = [];
+    const original = globalThis.ResizeObserver;
+    globalThis.ResizeObserver = class {
+      constructor(private readonly callback: () => void) {
+        observers.push(() => this.callback());
+      }
+      observe() {}
+      unobserve() {}
+      disconnect() {}
+    } as unknown as typeof ResizeObserver;
+    try {
+      const desk = new FakeDesk(makeView());
+      const container = renderSidebar(desk);
+      await screen.findByText('Ada Lovelace');
+      const main = container.querySelector('main') as HTMLElement;
+      // a <details> unfolds: no React render, the content is now 634 px tall
+      main.getBoundingClientRect = () => ({ height: 633.4 }) as DOMRect;
+      for (const notify of observers) notify();
+      expect(desk.heights.at(-1)).toBe(634);
+      const sent = desk.heights.length;
+      for (const notify of observers) notify();
+      expect(desk.heights).toHaveLength(sent);
+    } finally {
+      globalThis.ResizeObserver = original;
+    }
   });
 });

@@ -4,7 +4,7 @@ import { Well } from '@zendeskgarden/react-notifications';
 import { Tag } from '@zendeskgarden/react-tags';
 import { DEFAULT_THEME, ThemeProvider } from '@zendeskgarden/react-theming';
 import { SM } from '@zendeskgarden/react-typography';
-import { useEffect, useId, useRef } from 'react';
+import { useCallback, useEffect, useId, useRef } from 'react';
 import { CaseList } from './case-list';
 import type { DeskClient } from './desk-client';
 import { ErrorAlert } from './error-alert';
@@ -23,11 +23,29 @@ export interface SidebarAppProps {
 export function SidebarApp({ desk, pollMs = POLL_INTERVAL_MS }: SidebarAppProps) {
   const { state, reload, retry } = useSidebarView(desk, pollMs);
   const root = useRef<HTMLDivElement>(null);
+  const reported = useRef(-1);
 
-  // Zendesk sizes the iframe, not the content: report the height after every render.
+  // Zendesk sizes the iframe, not the content: report the content's height whenever it changes —
+  // after a render, and on any change of size without one (a <details> unfolding, styles or fonts
+  // arriving), which is what ResizeObserver sees. Unchanged heights are not sent again.
+  const reportHeight = useCallback(() => {
+    const element = root.current;
+    if (!element) return;
+    const height = Math.ceil(Math.max(element.getBoundingClientRect().height, element.scrollHeight));
+    if (height === reported.current) return;
+    reported.current = height;
+    desk.resize(height);
+  }, [desk]);
   useEffect(() => {
-    if (root.current) desk.resize(root.current.scrollHeight);
+    reportHeight();
   });
+  useEffect(() => {
+    const element = root.current;
+    if (!element || typeof ResizeObserver !== 'function') return;
+    const observer = new ResizeObserver(() => reportHeight());
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [reportHeight]);
 
   return (
     <ThemeProvider theme={DEFAULT_THEME}>
@@ -100,6 +118,14 @@ function ReadyView({
         {view.viewer.readOnly && (
           <Well>
             <SM>View only: your Zendesk user is not linked to a Refund Desk staff member.</SM>
+          </Well>
+        )}
+        {!view.viewer.verified && !view.viewer.readOnly && (
+          <Well>
+            <SM>
+              This installation of the app cannot prove who you are: you can request refunds, and they are approved in
+              Slack, Teams or the staff app. Ask an admin to update the Refund Desk app in Zendesk.
+            </SM>
           </Well>
         )}
       </section>

@@ -31,7 +31,18 @@ export interface SidebarPayment {
   readonly reference: string;
   readonly capturedAt: string;
   readonly amount: Money;
+  /** What a new request could still get: refunds made and cases pending are left aside. */
   readonly refundable: Money;
+  /** Open cases on this payment not yet sent to the gateway (they hold `amount`); null: none. */
+  readonly pending: null | {
+    readonly amount: Money;
+    readonly cases: ReadonlyArray<{
+      readonly id: string;
+      readonly reference: string;
+      readonly state: CaseState;
+      readonly amount: Money;
+    }>;
+  };
   readonly method: { readonly type: string | null; readonly brand: string | null; readonly last4: string | null };
   readonly eligibility: {
     readonly outcome: Verdict;
@@ -58,7 +69,13 @@ export interface CaseSummary {
 
 /** `GET /tickets/{ticketId}`: everything the sidebar shows for one ticket. */
 export interface SidebarView {
-  readonly viewer: { readonly name: string | null; readonly role: StaffRole | null; readonly readOnly: boolean };
+  readonly viewer: {
+    readonly name: string | null;
+    readonly role: StaffRole | null;
+    readonly readOnly: boolean;
+    /** Zendesk proved who the agent is (signed URL); false: an older install, which may request but never decide. */
+    readonly verified: boolean;
+  };
   readonly ticket: { readonly id: string; readonly subject: string; readonly tags: readonly string[] };
   readonly requester: { readonly name: string | null; readonly email: string | null };
   readonly customer: null | {

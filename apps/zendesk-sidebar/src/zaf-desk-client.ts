@@ -69,7 +69,11 @@ export async function readDeskSession(client: ZafClient): Promise<DeskSession> {
   };
 }
 
-/** `DeskClient` over ZAF secure requests carrying an HS256 JWT (sidebar contract). */
+/**
+ * `DeskClient` over ZAF secure requests carrying an HS256 JWT: older installs, whose page Zendesk
+ * serves from the app package. The server reads and takes requests from it, never decisions (the
+ * browser sets `sub`); installs served from our server use the signed-in session instead.
+ */
 export function createZafDeskClient(client: ZafClient, session: DeskSession): DeskClient {
   const base = `${session.serverUrl}/zendesk/sidebar/v1/${encodeURIComponent(session.orgSlug)}/tickets/${encodeURIComponent(session.ticketId)}`;
 
@@ -115,6 +119,13 @@ export function createZafDeskClient(client: ZafClient, session: DeskSession): De
       (await call<{ case: CaseSummary }>('POST', `/refunds/${encodeURIComponent(caseId)}/approve`, {})).case,
     cancel: async (caseId) =>
       (await call<{ case: CaseSummary }>('POST', `/refunds/${encodeURIComponent(caseId)}/cancel`, {})).case,
+    ...zafHostHooks(client),
+  };
+}
+
+/** What the host frame does for any DeskClient: size the iframe, tell when the ticket changed. */
+export function zafHostHooks(client: ZafClient): Pick<DeskClient, 'resize' | 'onTicketChanged'> {
+  return {
     onTicketChanged: (listener) => {
       const handler = () => listener();
       for (const name of TICKET_CHANGE_EVENTS) client.on(name, handler);

@@ -31,15 +31,25 @@ describe('manifest.json', () => {
     expect(manifest.defaultLocale).toBe('en');
     expect(manifest.frameworkVersion).toBe('2.0');
     expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(manifest.location.support.ticket_sidebar.url).toBe('assets/iframe.html');
     expect(manifest.domainWhitelist).toEqual([expect.stringMatching(/^[a-z0-9.-]+$/)]);
+  });
+
+  // Manifest reference: `signedUrls` (top level) makes Zendesk POST a signed JWT (form field `token`)
+  // to the location URL; a server-side app's location `url` is an absolute https URL of its server.
+  test('the sidebar loads from our server with a signed URL', () => {
+    expect(manifest.signedUrls).toBe(true);
+    const url = new URL(manifest.location.support.ticket_sidebar.url);
+    expect(url.protocol).toBe('https:');
+    expect(url.pathname).toBe('/zendesk/app/default/sidebar');
+    expect(manifest.domainWhitelist).toContain(url.host);
   });
 
   test('parameters: server URL, secure secrets, organisation slug', () => {
     const byName = new Map<string, Parameter>(manifest.parameters.map((p: Parameter) => [p.name, p]));
     expect(byName.get('server_url')).toMatchObject({ type: 'url', required: true });
     expect(byName.get('server_url')?.secure).toBeFalsy();
-    expect(byName.get('shared_secret')).toMatchObject({ type: 'text', secure: true, required: true });
+    // the sidebar no longer signs its own requests: Zendesk signs who the agent is
+    expect(byName.has('shared_secret')).toBe(false);
     expect(byName.get('webhook_secret')).toMatchObject({ type: 'text', secure: true, required: true });
     expect(byName.get('org_slug')).toMatchObject({ type: 'text', default: 'default' });
     for (const parameter of byName.values()) {
@@ -91,33 +101,45 @@ describe('requirements.json', () => {
     for (const [, name] of JSON.stringify(requirements).matchAll(/\{\{setting\.(\w+)\}\}/g)) {
       expect(settings.has(name)).toBe(true);
     }
-    const trigger = Object.values(requirements.triggers)[0] as {
+    const trigger = requirements.triggers['refund_approved_trigger'] as {
       all: unknown[];
       actions: Array<{ field: string; value: [string, string] }>;
     };
     expect(trigger.actions[0]?.value[0]).toBe(key);
   });
 
-  test('the refund_approved trigger fires once and sends the contract body', () => {
-    const triggers = Object.values(requirements.triggers) as Array<{
-      title: string;
-      all: unknown[];
-      actions: Array<{ field: string; value: [string, string] }>;
-    }>;
-    expect(triggers).toHaveLength(1);
-    const [trigger] = triggers;
-    expect(trigger?.all).toEqual([
+  // Conditions and actions as Zendesk's Conditions/Actions references define them: `current_tags`
+  // `includes`/`not_includes` (at least one / none of the listed tags), actions `notification_webhook`
+  // [webhook, body], `current_tags` (add tags) and `remove_tags`.
+  test('the refund_approved trigger fires when the tag is added, not on every update while it is present', () => {
+    const triggers = requirements.triggers as Record<
+      string,
+      { title: string; all: unknown[]; any: unknown[]; actions: Array<{ field: string; value: unknown }> }
+    >;
+    expect(Object.keys(triggers).sort()).toEqual(['refund_approved_rearm_trigger', 'refund_approved_trigger']);
+    const notify = triggers['refund_approved_trigger'];
+    expect(notify?.all).toEqual([
       { field: 'current_tags', operator: 'includes', value: 'refund_approved' },
+      { field: 'current_tags', operator: 'not_includes', value: 'refund_desk_notified' },
       { field: 'current_tags', operator: 'not_includes', value: 'refund_processed' },
     ]);
-    expect(trigger?.actions).toHaveLength(1);
-    expect(trigger?.actions[0]?.field).toBe('notification_webhook');
-    expect(JSON.parse(trigger?.actions[0]?.value[1] ?? '')).toEqual({
+    expect(notify?.any).toEqual([]);
+    // it notifies once and marks the ticket, so the next update (a customer's reply) no longer matches
+    expect(notify?.actions.map((a) => a.field)).toEqual(['notification_webhook', 'current_tags']);
+    expect(notify?.actions[1]?.value).toBe('refund_desk_notified');
+    expect(JSON.parse((notify?.actions[0]?.value as [string, string])[1])).toEqual({
       ticket_id: '{{ticket.id}}',
       requester_email: '{{ticket.requester.email}}',
       current_user_id: '{{current_user.id}}',
       current_user_email: '{{current_user.email}}',
     });
+    // taking refund_approved off re-arms it: adding the tag again is a new request
+    const rearm = triggers['refund_approved_rearm_trigger'];
+    expect(rearm?.all).toEqual([
+      { field: 'current_tags', operator: 'not_includes', value: 'refund_approved' },
+      { field: 'current_tags', operator: 'includes', value: 'refund_desk_notified' },
+    ]);
+    expect(rearm?.actions).toEqual([{ field: 'remove_tags', value: 'refund_desk_notified' }]);
   });
 });
 
@@ -139,7 +161,7 @@ describe('logos', () => {
 });
 
 describe('npm run package', () => {
-  test('zips manifest, requirements, translations and assets with the built page', () => {
+  test('zips manifest, requirements, translations and logos; the location URL points at the server', () => {
     // A build of its own: the shared dist/ may be serving a preview meanwhile.
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'zendesk-sidebar-package-'));
     const zipPath = path.join(scratch, 'app.zip');
@@ -156,6 +178,8 @@ describe('npm run package', () => {
           zipPath,
           '--domain',
           'refunds.acme.test',
+          '--org',
+          'acme',
         ],
         { cwd: appDir, stdio: 'pipe' },
       );
@@ -169,18 +193,17 @@ describe('npm run package', () => {
         'manifest.json',
         'requirements.json',
         'translations/en.json',
-        'assets/iframe.html',
         'assets/logo.png',
         'assets/logo-small.png',
         'assets/logo.svg',
       ]),
     );
-    const page = new TextDecoder().decode(entries['assets/iframe.html']);
-    const scripts = [...page.matchAll(/src="\.\/([^"]+)"/g)].map((m) => m[1]);
-    expect(scripts.length).toBeGreaterThan(0);
-    for (const script of scripts) expect(names).toContain(`assets/${script}`);
+    // the page is not packaged: Zendesk loads it from our server, signed for the agent
+    expect(names.filter((n) => /\.(html|js)$/.test(n))).toEqual([]);
     expect(names.filter((n) => !/^(manifest\.json|requirements\.json|translations\/|assets\/)/.test(n))).toEqual([]);
     const manifest = JSON.parse(new TextDecoder().decode(entries['manifest.json']));
+    expect(manifest.location.support.ticket_sidebar.url).toBe('https://refunds.acme.test/zendesk/app/acme/sidebar');
+    expect(manifest.signedUrls).toBe(true);
     expect(manifest.domainWhitelist).toEqual(['refunds.acme.test']);
   }, 120_000);
 });

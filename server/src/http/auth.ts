@@ -12,6 +12,8 @@ export type Proof =
   | 'api_token'
   | 'web_session'
   | 'zendesk_signed_url'
+  /** A Zendesk agent as the author of a ticket audit (a refund_approved tag), read through the Zendesk API. */
+  | 'zendesk_ticket_audit'
   | 'slack_signature'
   | 'teams_link_session'
   | 'cli';

@@ -2,14 +2,19 @@ import type { AppContext } from '../context.js';
 import type { PaymentRow } from '../db/schema.js';
 import { type Money, money } from '../money/money.js';
 import { type EligibilityVerdict, evaluateEligibility } from '../refunds/eligibility/index.js';
-import { openCasesByPayment, openCasesOnTicket } from '../refunds/open-cases.js';
+import { openCasesByPayment, openCasesOnTicketByPayment } from '../refunds/open-cases.js';
 import type { IdentityMatch } from '../refunds/request-refund.js';
 import { paymentFacts } from './payment-facts.js';
-import { remainingRefundable, reservedAmounts } from './refundable.js';
+import { type PendingCases, pendingCaseAmounts, remainingRefundable, reservedAmounts } from './refundable.js';
 
 export interface PaymentVerdict {
   readonly payment: PaymentRow;
+  /** Captured − refunds that have not failed. */
   readonly refundable: Money;
+  /** Open cases not yet sent to the gateway (undefined: none). */
+  readonly pending: PendingCases | undefined;
+  /** What a new request could still get: refundable − pending, never below zero. */
+  readonly refundableNow: Money;
   /** The verdict on refunding everything still refundable. */
   readonly verdict: EligibilityVerdict;
 }
@@ -45,7 +50,10 @@ export async function customerPaymentVerdicts(
     orgId,
     payments.map((p) => p.id),
   );
-  const sameTicket = input.ticket ? await openCasesOnTicket(ctx.db, orgId, input.ticket) : 0;
+  // a case on this payment and this ticket counts once, as a case on the payment
+  const onTicket = input.ticket ? await openCasesOnTicketByPayment(ctx.db, orgId, input.ticket) : new Map();
+  const onTicketTotal = [...onTicket.values()].reduce((sum, n) => sum + n, 0);
+  const pendingByPayment = await pendingCaseAmounts(ctx.db, orgId, payments);
   const now = ctx.clock.now();
   return payments.map((payment) => {
     const reserved = reservedByPayment.get(payment.id) ?? money(0, payment.currency);
@@ -58,9 +66,14 @@ export async function customerPaymentVerdicts(
       reason: reason
         ? { code: reason.code, label: reason.label, refundWindowDays: reason.refund_window_days }
         : undefined,
-      openCases: { samePayment: openByPayment.get(payment.id) ?? 0, sameTicket },
+      openCases: {
+        samePayment: openByPayment.get(payment.id) ?? 0,
+        sameTicket: onTicketTotal - (onTicket.get(payment.id) ?? 0),
+      },
       identity: input.identity,
     });
-    return { payment, refundable, verdict };
+    const pending = pendingByPayment.get(payment.id);
+    const refundableNow = money(Math.max(0, refundable.amount - (pending?.amount.amount ?? 0)), payment.currency);
+    return { payment, refundable, pending, refundableNow, verdict };
   });
 }

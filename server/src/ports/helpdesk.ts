@@ -31,6 +31,26 @@ export interface HelpdeskComment {
   readonly createdAt: string;
 }
 
+/** Tags one change of a ticket added and removed, and whether a trigger or automation made it (no person). */
+export interface HelpdeskTagChange {
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly byRule: boolean;
+  /** The trigger's or automation's title when `byRule`. */
+  readonly ruleTitle: string | null;
+}
+
+/** One update of a ticket as the desk recorded it (Zendesk Ticket Audits): who made it, how, which tags moved. */
+export interface HelpdeskAudit {
+  readonly id: string;
+  /** The user who made the update; null for the desk itself (Zendesk's system author -1). */
+  readonly authorId: string | null;
+  readonly createdAt: string;
+  /** How the update was made (`web`, `api`, `email`, `rule`, …). */
+  readonly channel: string;
+  readonly tagChanges: readonly HelpdeskTagChange[];
+}
+
 export interface TicketUpdate {
   readonly ticketId: string;
   /** An internal note (never shown to the requester). */
@@ -69,4 +89,10 @@ export interface Helpdesk {
   listComments(input: { readonly ticketId: string }): Promise<readonly HelpdeskComment[]>;
   /** The desk's custom ticket fields (id and title). */
   listTicketFields(): Promise<ReadonlyArray<{ readonly id: string; readonly title: string }>>;
+  /** The ticket's audits (every update, with author and tag changes), oldest first. */
+  listTicketAudits(input: { readonly ticketId: string }): Promise<readonly HelpdeskAudit[]>;
+  /** The user our API credentials belong to (its changes are ours, never a person's intent). */
+  getCurrentUser(): Promise<HelpdeskUser>;
+  /** The public key (PEM) the desk signs our app's signed-URL tokens with. */
+  getAppPublicKey(input: { readonly appId: string }): Promise<string>;
 }

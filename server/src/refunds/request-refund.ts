@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { routeCase } from '../approvals/policy.js';
 import { loadPolicy } from '../approvals/policy-store.js';
 import { velocityBreaches } from '../approvals/velocity.js';
-import { appendAudit } from '../audit/audit-log.js';
+import { type AuditActor, appendAudit } from '../audit/audit-log.js';
 import { canonicalJson } from '../audit/canonical-json.js';
 import type { AppContext } from '../context.js';
 import { executeSqlIn } from '../db/database.js';
@@ -38,6 +38,13 @@ export interface RefundRequest {
   readonly identity?: IdentityMatch | undefined;
   /** Same key and same request → the same case; same key, other request → idempotency_conflict. */
   readonly idempotencyKey?: string | undefined;
+  /**
+   * Who asked when no staff member did (e.g. the desk user whose tag opened the case): the actor of
+   * `case.requested`, with `data` audited under `requestedVia`.
+   */
+  readonly requestedVia?: { readonly actor: AuditActor; readonly data: Record<string, unknown> } | undefined;
+  /** Never auto-approve: route to at least a lead, for this reason (audited with the routing). */
+  readonly mustBeApproved?: string | undefined;
 }
 
 export interface RequestOutcome {
@@ -106,7 +113,9 @@ async function openCase(
       : undefined,
     openCases: {
       samePayment: (await openCasesByPayment(trx, request.orgId, [payment.id])).get(payment.id) ?? 0,
-      sameTicket: request.ticket ? await openCasesOnTicket(trx, request.orgId, request.ticket) : 0,
+      sameTicket: request.ticket
+        ? await openCasesOnTicket(trx, request.orgId, request.ticket, { exceptPayment: payment.id })
+        : 0,
     },
     minimum:
       policy.minimumRefund[payment.currency] === undefined
@@ -124,7 +133,7 @@ async function openCase(
     ? ((await trx.selectFrom('customers').select('tier').where('id', '=', payment.customer_id).executeTakeFirst())
         ?.tier ?? 'standard')
     : 'standard';
-  const decision = routeCase(policy, {
+  const routed = routeCase(policy, {
     amount: requested,
     reasonCode: request.reasonCode,
     customerTier,
@@ -135,6 +144,16 @@ async function openCase(
       now,
     }),
   });
+  // nobody with authority asked (an unknown tagger, a trigger): a person must decide, whatever the amount
+  const decision =
+    request.mustBeApproved && routed.route.kind === 'auto'
+      ? {
+          route: { kind: 'approval' as const, approver: 'lead' as const },
+          because: [...routed.because, request.mustBeApproved],
+        }
+      : request.mustBeApproved
+        ? { ...routed, because: [...routed.because, request.mustBeApproved] }
+        : routed;
   const caseRow = await trx
     .insertInto('refund_cases')
     .values({
@@ -160,9 +179,9 @@ async function openCase(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  const actor = request.requestedBy
-    ? { type: 'staff' as const, id: request.requestedBy }
-    : { type: 'customer' as const, id: null };
+  const actor: AuditActor = request.requestedBy
+    ? { type: 'staff', id: request.requestedBy }
+    : (request.requestedVia?.actor ?? { type: 'customer', id: null });
   await appendAudit(trx, {
     orgId: request.orgId,
     caseId: caseRow.id,
@@ -176,6 +195,7 @@ async function openCase(
       source: request.source,
       ticket: request.ticket ?? null,
       verdict: verdict.outcome,
+      ...(request.requestedVia ? { requestedVia: request.requestedVia.data } : {}),
     },
     at: now,
   });

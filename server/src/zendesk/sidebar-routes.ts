@@ -8,7 +8,13 @@ import { canRequestRefunds } from '../orgs/roles.js';
 import type { HelpdeskTicket, HelpdeskUser } from '../ports/helpdesk.js';
 import { approve, cancel } from '../refunds/decide-case.js';
 import { requestRefund } from '../refunds/request-refund.js';
-import { authenticateSidebar, helpdeskFailure, requireStaff, type SidebarSession } from './sidebar-auth.js';
+import {
+  authenticateSidebar,
+  helpdeskFailure,
+  requireDecider,
+  type SidebarSession,
+  sidebarRequester,
+} from './sidebar-auth.js';
 import { buildSidebarView, caseSummaries, findRequesterCustomer } from './sidebar-view.js';
 import type { ZendeskConnections } from './zendesk-connections.js';
 import { APPROVED_TAG } from './zendesk-stages.js';
@@ -63,11 +69,12 @@ async function caseOfTicket(ctx: AppContext, session: SidebarSession, caseId: st
 
 /**
  * The sidebar API (`/zendesk/sidebar/v1/{org}/tickets/{ticketId}…`, see the sidebar contract):
- * every call is authenticated by the installation's JWT, and the ticket is re-read from Zendesk.
+ * every call carries the agent's `zendesk_sidebar` session (or an older install's JWT, which may
+ * only read and request), and the ticket is re-read from Zendesk.
  */
 export function sidebarRoutes(ctx: AppContext, connections: ZendeskConnections): Hono {
   const app = new Hono();
-  const summary = async (id: string, viewer: Principal) => {
+  const summary = async (id: string, viewer: Principal | undefined) => {
     const row = await ctx.db.selectFrom('refund_cases').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     const [view] = await caseSummaries(ctx.db, [row], viewer);
     return view;
@@ -81,15 +88,19 @@ export function sidebarRoutes(ctx: AppContext, connections: ZendeskConnections):
       ticket,
       requester,
       viewer: session.principal,
-      viewerName: session.zendeskUser?.name ?? null,
+      viewerName: session.viewerName,
+      isVerified: session.proof === 'signed_url',
+      mayRequest: session.principal !== undefined || (session.proof === 'app_secret' && !!session.zendeskUserId),
     });
     return c.json(view, 200);
   });
 
   app.post(`${BASE}/refunds`, async (c) => {
     const session = await authenticateSidebar(ctx, connections, c);
-    const staff = requireStaff(session);
-    if (!canRequestRefunds(staff.role)) throw new AppError('forbidden', 'your role cannot request refunds');
+    const asker = sidebarRequester(session);
+    if (asker.kind === 'staff' && !canRequestRefunds(asker.principal.role)) {
+      throw new AppError('forbidden', 'your role cannot request refunds');
+    }
     const body = CreateBody.parse(await readJson(c));
     const { requester } = await rereadTicket(session);
     const customer = await findRequesterCustomer(ctx.db, session.orgId, requester);
@@ -117,17 +128,24 @@ export function sidebarRoutes(ctx: AppContext, connections: ZendeskConnections):
       note: body.note,
       source: 'zendesk',
       ticket: { system: 'zendesk', ref: session.ticketId },
-      requestedBy: staff.staffId,
+      requestedBy: asker.kind === 'staff' ? asker.principal.staffId : null,
+      ...(asker.kind === 'unverified_agent'
+        ? {
+            requestedVia: { actor: asker.actor, data: asker.data },
+            mustBeApproved:
+              'requested from a Zendesk sidebar that does not prove who the agent is: a person must decide',
+          }
+        : {}),
       identity: customer.match,
       // namespaced so a sidebar key never meets an API client's key
       idempotencyKey: key === undefined ? undefined : `zendesk:${session.ticketId}:${key}`,
     });
-    return c.json({ case: await summary(outcome.caseRow.id, staff) }, outcome.replayed ? 200 : 201);
+    return c.json({ case: await summary(outcome.caseRow.id, session.principal) }, outcome.replayed ? 200 : 201);
   });
 
   app.post(`${BASE}/refunds/:caseId/approve`, async (c) => {
     const session = await authenticateSidebar(ctx, connections, c);
-    const staff = requireStaff(session);
+    const staff = requireDecider(session);
     await rereadTicket(session);
     const row = await caseOfTicket(ctx, session, c.req.param('caseId'));
     await approve(ctx, { principal: staff, caseId: row.id });
@@ -142,7 +160,7 @@ export function sidebarRoutes(ctx: AppContext, connections: ZendeskConnections):
 
   app.post(`${BASE}/refunds/:caseId/cancel`, async (c) => {
     const session = await authenticateSidebar(ctx, connections, c);
-    const staff = requireStaff(session);
+    const staff = requireDecider(session);
     await rereadTicket(session);
     const row = await caseOfTicket(ctx, session, c.req.param('caseId'));
     await cancel(ctx, { principal: staff, caseId: row.id });

@@ -112,6 +112,10 @@ export async function buildSidebarView(
     readonly viewer: Principal | undefined;
     /** The Zendesk agent's name (shown even when they are not staff). */
     readonly viewerName: string | null;
+    /** Zendesk proved who the agent is (signed URL); false for an older install's JWT. */
+    readonly isVerified: boolean;
+    /** The viewer may request refunds (staff, or an older install's agent, unverified). */
+    readonly mayRequest: boolean;
   },
 ) {
   const { orgId, ticket, requester, viewer } = input;
@@ -134,14 +138,26 @@ export async function buildSidebarView(
         ticket: { system: 'zendesk', ref: ticket.id },
       })
     : [];
-  const paymentViews = verdicts.map(({ payment, refundable, verdict }) => {
+  const paymentViews = verdicts.map(({ payment, refundableNow, pending, verdict }) => {
     return {
       id: payment.id,
       gateway: payment.gateway,
       reference: payment.gateway_payment_id,
       capturedAt: payment.captured_at.toISOString(),
       amount: moneyView(paymentAmount(payment)),
-      refundable: moneyView(refundable),
+      // what a new request could still get: refunds made and cases pending are left aside
+      refundable: moneyView(refundableNow),
+      pending: pending
+        ? {
+            amount: moneyView(pending.amount),
+            cases: pending.cases.map((c) => ({
+              id: c.id,
+              reference: c.reference,
+              state: c.state,
+              amount: moneyView(c.amount),
+            })),
+          }
+        : null,
       method: { type: payment.method_type, brand: payment.brand, last4: payment.last4 },
       eligibility: {
         outcome: verdict.outcome,
@@ -150,7 +166,12 @@ export async function buildSidebarView(
     };
   });
   return {
-    viewer: { name: viewer?.name ?? input.viewerName, role: viewer?.role ?? null, readOnly: !viewer },
+    viewer: {
+      name: viewer?.name ?? input.viewerName,
+      role: viewer?.role ?? null,
+      readOnly: !input.mayRequest,
+      verified: input.isVerified,
+    },
     ticket: { id: ticket.id, subject: ticket.subject, tags: [...ticket.tags] },
     requester: { name: requester?.name ?? null, email: requester?.email ?? null },
     customer: customer ? { id: customer.id, name: customer.name, email: customer.email, match: customer.match } : null,

@@ -14,8 +14,21 @@ export interface ZendeskConnection {
   readonly helpdesk: Helpdesk;
   /** Webhook signing secrets (old and new while rotating). */
   readonly webhookSecrets: readonly string[];
-  /** The sidebar app's shared secrets (old and new while rotating). */
+  /** The sidebar app's shared secrets (old and new while rotating): older installs, read and request only. */
   readonly appSecrets: readonly string[];
+  /** The sidebar app's signed URLs (proven agents); undefined → nobody is proven in this desk's sidebar. */
+  readonly signedUrls: SignedUrlSettings | undefined;
+  /** Origins that may frame the sidebar page (the account's agent interface). */
+  readonly frameAncestors: readonly string[];
+}
+
+/** Where the signed-URL tokens of the sidebar app come from: its installation (their audience) and its public key. */
+export interface SignedUrlSettings {
+  readonly installationId: string;
+  /** Read the key from Zendesk (`GET /api/v2/apps/{appId}/public_key.pem`) … */
+  readonly appId?: string | undefined;
+  /** … unless it is configured (PEM). */
+  readonly publicKeyPem?: string | undefined;
 }
 
 /** What `PUT /api/v1/connectors/zendesk` stores (encrypted) for an organisation other than the default. */
@@ -26,8 +39,22 @@ export const zendeskSettingsSchema = z
     apiToken: z.string().min(1).max(200),
     webhookSecret: z.string().min(1).max(500),
     appSecret: z.string().min(1).max(500),
+    /** The sidebar app's installation id and how to get its public key (signed URLs: proven agents). */
+    appInstallationId: z
+      .string()
+      .regex(/^[1-9][0-9]{0,18}$/)
+      .optional(),
+    appId: z
+      .string()
+      .regex(/^[1-9][0-9]{0,18}$/)
+      .optional(),
+    appPublicKey: z.string().max(5000).includes('PUBLIC KEY').optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => !s.appInstallationId || s.appId || s.appPublicKey, {
+    message: 'appInstallationId needs appId or appPublicKey',
+    path: ['appId'],
+  });
 
 export type ZendeskSettings = z.infer<typeof zendeskSettingsSchema>;
 
@@ -86,6 +113,14 @@ export function createZendeskConnections(input: {
       }),
       webhookSecrets: splitSecrets(settings.webhookSecret),
       appSecrets: splitSecrets(settings.appSecret),
+      signedUrls: settings.appInstallationId
+        ? {
+            installationId: settings.appInstallationId,
+            appId: settings.appId,
+            publicKeyPem: settings.appPublicKey,
+          }
+        : undefined,
+      frameAncestors: [`https://${settings.subdomain}.zendesk.com`],
     };
   }
   const forOrg = async (orgId: string) => {

@@ -6,6 +6,7 @@ import type { JobDefinition } from '../jobs/job-definition.js';
 import { DEFAULT_ORG_SLUG, DEMO_STAFF } from '../orgs/seed.js';
 import { type RunningSandbox, startSandboxServer } from '../sandboxes/sandbox-server.js';
 import { createZendeskSandbox, type ZendeskSandbox } from '../sandboxes/zendesk/zendesk-sandbox.js';
+import { sidebarAppRoutes } from './sidebar-app-routes.js';
 import { sidebarRoutes } from './sidebar-routes.js';
 import { processTaggedTicket } from './tagged-ticket.js';
 import { createZendeskConnections, splitSecrets, type ZendeskConnection } from './zendesk-connections.js';
@@ -17,8 +18,13 @@ import { writeBackCase, zendeskWritebackConsumer } from './zendesk-writeback.js'
 
 const generated = () => randomBytes(24).toString('base64url');
 
-/** Zendesk: sidebar API, signed webhook, ticket write-back, sandbox (issue 5). */
-export async function createZendeskIntegration(deps: IntegrationDeps): Promise<Integration> {
+/** The integration and, in sandbox mode, the Zendesk sandbox (tests drive it as Zendesk). */
+export interface ZendeskIntegration extends Integration {
+  readonly sandbox: ZendeskSandbox | undefined;
+}
+
+/** Zendesk: sidebar app and API, signed webhook, ticket write-back, sandbox (issue 5). */
+export async function createZendeskIntegration(deps: IntegrationDeps): Promise<ZendeskIntegration> {
   const { config } = deps;
   const isLive = !!config.ZENDESK_API_TOKEN && !config.SANDBOX;
   let defaultConnection: Omit<ZendeskConnection, 'orgId'> | undefined;
@@ -37,7 +43,20 @@ export async function createZendeskIntegration(deps: IntegrationDeps): Promise<I
       }),
       webhookSecrets: splitSecrets(config.ZENDESK_WEBHOOK_SECRET ?? ''),
       appSecrets: splitSecrets(config.ZENDESK_APP_SECRET ?? ''),
+      signedUrls: config.ZENDESK_APP_INSTALLATION_ID
+        ? {
+            installationId: config.ZENDESK_APP_INSTALLATION_ID,
+            appId: config.ZENDESK_APP_ID,
+            publicKeyPem: config.ZENDESK_APP_PUBLIC_KEY,
+          }
+        : undefined,
+      frameAncestors: [`https://${config.ZENDESK_SUBDOMAIN}.zendesk.com`],
     };
+    if (config.ZENDESK_APP_INSTALLATION_ID && !config.ZENDESK_APP_ID && !config.ZENDESK_APP_PUBLIC_KEY) {
+      throw new Error(
+        'ZENDESK_APP_INSTALLATION_ID needs ZENDESK_APP_ID or ZENDESK_APP_PUBLIC_KEY (the app’s public key)',
+      );
+    }
   } else if (deps.startSandboxes) {
     // the sandbox signs with the configured secrets (the newest when rotating), else ones made now
     const webhookSecrets = splitSecrets(config.ZENDESK_WEBHOOK_SECRET ?? '');
@@ -55,6 +74,9 @@ export async function createZendeskIntegration(deps: IntegrationDeps): Promise<I
       helpdesk: createZendeskHelpdesk({ baseUrl: running.url, email, apiToken }),
       webhookSecrets,
       appSecrets,
+      // the sandbox installed the app with signedUrls: its key is read through the API, as from Zendesk
+      signedUrls: { installationId: sandbox.installedApp.installationId, appId: sandbox.installedApp.appId },
+      frameAncestors: [running.url],
     };
   }
   const connections = createZendeskConnections({
@@ -88,10 +110,12 @@ export async function createZendeskIntegration(deps: IntegrationDeps): Promise<I
 
   return {
     name: 'zendesk',
+    sandbox,
     sandboxes: running ? { zendesk: running.url, 'zendesk-preview': `${running.url}/preview` } : {},
     routes: (ctx) => {
       const app = zendeskWebhookRoutes(ctx, connections);
       app.route('/', sidebarRoutes(ctx, connections));
+      app.route('/', sidebarAppRoutes(ctx, connections));
       return app;
     },
     apiRoutes: (ctx) => zendeskSettingsRoutes(ctx, connections),

@@ -13,6 +13,15 @@ const SettingsBody = z
     apiToken: z.string(),
     webhookSecret: z.string().openapi({ description: 'signing secret of our webhook ("old,new" while rotating)' }),
     appSecret: z.string().openapi({ description: 'the sidebar app’s shared secret ("old,new" while rotating)' }),
+    appInstallationId: z
+      .string()
+      .optional()
+      .openapi({ description: 'the sidebar app’s installation id (the audience of its signed-URL tokens)' }),
+    appId: z.string().optional().openapi({ description: 'the sidebar app’s id (its public key is read from Zendesk)' }),
+    appPublicKey: z
+      .string()
+      .optional()
+      .openapi({ description: 'the sidebar app’s public key (PEM), instead of appId' }),
   })
   .openapi('ZendeskSettings');
 

@@ -1,17 +1,19 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { Principal } from '../http/auth.js';
+import type { Principal, Proof } from '../http/auth.js';
 import { normaliseEmail } from '../ledger/customers.js';
 import type { HelpdeskUser } from '../ports/helpdesk.js';
 
 /**
  * The staff member a Zendesk agent is: linked by `staff.external_ids.zendesk` (the Zendesk user
- * id), else by email. End users never map to staff, whatever their email says.
+ * id), else by email. End users never map to staff, whatever their email says. `proof` says how
+ * Zendesk told us it was this agent (a signed-URL token, the author of a ticket audit).
  */
 export async function staffForZendeskUser(
   db: Kysely<Database>,
   orgId: string,
   user: HelpdeskUser,
+  proof: Extract<Proof, 'zendesk_signed_url' | 'zendesk_ticket_audit'>,
 ): Promise<Principal | undefined> {
   if (user.role === 'end-user') return undefined;
   const email = normaliseEmail(user.email ?? '');
@@ -31,7 +33,6 @@ export async function staffForZendeskUser(
     name: row.name,
     email: row.email,
     channel: 'zendesk',
-    // issue 11 item 1 replaces the sidebar's HS256 JWT with ZAF signed URLs and sets the proof where the session is minted
-    proof: 'zendesk_signed_url',
+    proof,
   };
 }

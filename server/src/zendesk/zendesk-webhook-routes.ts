@@ -30,7 +30,8 @@ function readBody(rawBody: string): StoredTagWebhook {
 /**
  * `POST /webhooks/zendesk/{org}`: verify the signature over the raw body and the 5-minute window,
  * record the invocation once in inbound_events (a duplicate is acknowledged and changes nothing),
- * enqueue the job in the same transaction, answer 200 — whether or not we know the ticket.
+ * enqueue the job in the same transaction, answer 200 — whether or not we know the ticket. Of the
+ * body only `ticket_id` is used: the job reads who tagged from the ticket's audits.
  */
 export function zendeskWebhookRoutes(ctx: AppContext, connections: ZendeskConnections): Hono {
   const app = new Hono();

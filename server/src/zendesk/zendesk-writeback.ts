@@ -93,6 +93,7 @@ async function noteFacts(ctx: AppContext, orgId: string, caseId: string) {
       'p.gateway',
       's.name',
       'c.exception_reason',
+      'c.decision_reason',
     ])
     .where('c.id', '=', caseId)
     .where('c.org_id', '=', orgId)
@@ -105,6 +106,7 @@ async function noteFacts(ctx: AppContext, orgId: string, caseId: string) {
     gateway: row.gateway,
     requestedBy: row.name,
     exceptionReason: row.exception_reason,
+    decisionReason: row.decision_reason,
   };
 }
 

@@ -74,6 +74,7 @@ export function makePayment(overrides: Partial<SidebarPayment> = {}): SidebarPay
     capturedAt: '2026-11-01T10:00:00Z',
     amount: { value: '125.00', minor: 12_500, currency: 'USD' },
     refundable: { value: '100.00', minor: 10_000, currency: 'USD' },
+    pending: null,
     method: { type: 'card', brand: 'visa', last4: '4242' },
     eligibility: {
       outcome: 'eligible',
@@ -107,7 +108,7 @@ export function makeCase(overrides: Partial<CaseSummary> = {}): CaseSummary {
 
 export function makeView(overrides: Partial<SidebarView> = {}): SidebarView {
   return {
-    viewer: { name: 'Alex Agent', role: 'agent', readOnly: false },
+    viewer: { name: 'Alex Agent', role: 'agent', readOnly: false, verified: true },
     ticket: { id: '101', subject: 'Refund please', tags: [] },
     requester: { name: 'Ada Lovelace', email: 'ada@example.com' },
     customer: { id: 'cus-1', name: 'Ada Lovelace', email: 'ada@example.com', match: 'verified' },

@@ -6,6 +6,7 @@ import {
   type HelpdeskUser,
   type TicketUpdate,
 } from '../../ports/helpdesk.js';
+import { toHelpdeskAudit, type ZendeskAuditWire } from './zendesk-audits.js';
 
 export interface ZendeskHelpdeskConfig {
   /** `https://{subdomain}.zendesk.com`, or a sandbox origin. */
@@ -43,6 +44,8 @@ interface ZendeskCommentWire {
 }
 
 const MAX_COMMENT_PAGES = 20;
+/** 100 audits a page: a ticket with more than 5,000 updates is read up to there. */
+const MAX_AUDIT_PAGES = 50;
 
 function toTicket(wire: ZendeskTicketWire): HelpdeskTicket {
   const customFields: Record<string, string | null> = {};
@@ -86,13 +89,17 @@ export function createZendeskHelpdesk(config: ZendeskHelpdeskConfig): Helpdesk {
   const timeoutMs = config.timeoutMs ?? 10_000;
 
   async function call<T>(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<T> {
+    return JSON.parse(await callText(method, path, body)) as T;
+  }
+
+  async function callText(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<string> {
     let response: Response;
     try {
       response = await fetch(`${config.baseUrl}${path}`, {
         method,
         headers: {
           authorization,
-          accept: 'application/json',
+          accept: path.endsWith('.pem') ? 'application/x-pem-file, text/plain' : 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -103,7 +110,7 @@ export function createZendeskHelpdesk(config: ZendeskHelpdeskConfig): Helpdesk {
       throw new HelpdeskError('unavailable', `Zendesk ${method} ${path}: ${(error as Error).message}`);
     }
     const text = await response.text().catch(() => '');
-    if (response.ok) return JSON.parse(text) as T;
+    if (response.ok) return text;
     const what = `Zendesk ${method} ${path} answered ${response.status}`;
     if (response.status === 429) {
       const retryAfter = Number(response.headers.get('retry-after'));
@@ -114,6 +121,9 @@ export function createZendeskHelpdesk(config: ZendeskHelpdeskConfig): Helpdesk {
     if (response.status >= 500) throw new HelpdeskError('unavailable', what);
     throw new HelpdeskError('rejected', `${what}: ${text.slice(0, 200)}`);
   }
+
+  /** An absolute link of the desk's own (next_page, links.next) as a path on our base URL. */
+  const pathOf = (link: string) => new URL(link).pathname + new URL(link).search;
 
   return {
     async getTicket({ ticketId }) {
@@ -148,9 +158,32 @@ export function createZendeskHelpdesk(config: ZendeskHelpdeskConfig): Helpdesk {
           comments.push({ id: String(c.id), body: c.body, isPublic: c.public, createdAt: c.created_at });
         }
         // next_page is an absolute URL on the desk's own origin
-        path = result.next_page ? new URL(result.next_page).pathname + new URL(result.next_page).search : null;
+        path = result.next_page ? pathOf(result.next_page) : null;
       }
       return comments;
+    },
+    async listTicketAudits({ ticketId }) {
+      // List Audits for a Ticket, cursor pagination (page[size] ≤ 100, follow links.next while meta.has_more)
+      const audits = [];
+      let path: string | null = `/api/v2/tickets/${assertId(ticketId, 'ticket')}/audits.json?page%5Bsize%5D=100`;
+      for (let page = 0; path && page < MAX_AUDIT_PAGES; page++) {
+        const result: {
+          audits: ZendeskAuditWire[];
+          meta?: { has_more?: boolean };
+          links?: { next?: string | null };
+        } = await call('GET', path);
+        audits.push(...result.audits.map(toHelpdeskAudit));
+        path = result.meta?.has_more && result.links?.next ? pathOf(result.links.next) : null;
+      }
+      return audits;
+    },
+    async getAppPublicKey({ appId }) {
+      // Apps API "Get App Public Key": the key Zendesk signs this app's signed-URL tokens with
+      return callText('GET', `/api/v2/apps/${assertId(appId, 'app')}/public_key.pem`);
+    },
+    async getCurrentUser() {
+      const { user } = await call<{ user: ZendeskUserWire }>('GET', '/api/v2/users/me.json');
+      return toUser(user);
     },
     async listTicketFields() {
       const result = await call<{ ticket_fields: Array<{ id: number; title: string; active?: boolean }> }>(

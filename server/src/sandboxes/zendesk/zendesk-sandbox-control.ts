@@ -1,7 +1,8 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { ZendeskSandbox } from './zendesk-sandbox.js';
-import type { SandboxTicket } from './zendesk-sandbox-store.js';
+import { type SandboxTicket, viaOf } from './zendesk-sandbox-store.js';
+import { parseTriggers } from './zendesk-sandbox-triggers.js';
 
 const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('http_429'), retryAfterSeconds: z.number().int().min(0).max(3600).optional() }),
@@ -14,8 +15,12 @@ const tagEditSchema = z.object({
   add: z.array(z.string().min(1)).optional(),
   remove: z.array(z.string().min(1)).optional(),
   note: z.string().min(1).max(5000).optional(),
-  /** The Zendesk user making the change (the trigger's current_user); default: the API user. */
+  /** The note is a public reply (a customer answering, an agent replying); default an internal note. */
+  public: z.boolean().optional(),
+  /** The Zendesk user making the change (the audit's author, the trigger's current_user); default: the API user. */
   userId: z.number().int().optional(),
+  /** Where the change came from (the audit's via channel); default `web`, the agent UI. */
+  channel: z.enum(['web', 'email', 'api']).optional(),
   /** Apply without running triggers (benchmarks post their own signed webhook). */
   silent: z.boolean().optional(),
 });
@@ -33,8 +38,9 @@ const newTicketSchema = z.object({
 
 /**
  * `/__sandbox/*`: no auth (loopback only). Faults for the next API calls; tickets and users as the
- * preview page needs them (tickets with their comments); editing a ticket as a given agent (fires
- * the trigger like a tag added in the agent UI); webhook deliveries so far.
+ * preview page needs them (tickets with their comments); editing a ticket as a given user (an
+ * agent's tag, a customer's reply: one audit, then the triggers run like after any update); the
+ * installed triggers; webhook deliveries so far.
  */
 export function mountZendeskSandboxControl(app: Hono, sandbox: ZendeskSandbox): void {
   const { store } = sandbox;
@@ -45,6 +51,17 @@ export function mountZendeskSandboxControl(app: Hono, sandbox: ZendeskSandbox): 
   });
   app.delete('/__sandbox/faults', (c) => {
     sandbox.clearFaults();
+    return c.body(null, 204);
+  });
+  app.post('/__sandbox/outages', async (c) => {
+    const outage = z
+      .object({ method: z.enum(['GET', 'PUT', 'POST']), path: z.string().startsWith('/api/v2/') })
+      .parse(await c.req.json());
+    sandbox.startOutage(outage);
+    return c.json({ outage });
+  });
+  app.delete('/__sandbox/outages', (c) => {
+    sandbox.endOutages();
     return c.body(null, 204);
   });
   app.get('/__sandbox/users', (c) => c.json({ users: [...store.users.values()] }));
@@ -95,13 +112,24 @@ export function mountZendeskSandboxControl(app: Hono, sandbox: ZendeskSandbox): 
     const update = {
       additional_tags: input.add,
       remove_tags: input.remove,
-      comment: input.note ? { body: input.note, public: false } : undefined,
+      comment: input.note ? { body: input.note, public: input.public ?? false } : undefined,
     };
-    const target = store.tickets.get(ticketId) as SandboxTicket;
-    if (input.silent) store.updateTicket(target, asUser.id, update);
-    else sandbox.updateTicketAs(ticketId, asUser, update);
-    const ticket = target;
-    return c.json({ ticket });
+    const ticket = store.tickets.get(ticketId) as SandboxTicket;
+    const via = viaOf(input.channel ?? 'web');
+    if (input.silent) store.updateTicket(ticket, asUser.id, update, via);
+    else sandbox.updateTicketAs(ticketId, asUser, update, via);
+    return c.json({ ticket, audit: store.audits.get(ticketId)?.at(-1) });
+  });
+  // the installed ticket triggers: an admin may replace them (e.g. an install still running an older trigger)
+  app.get('/__sandbox/triggers', (c) => c.json({ triggers: store.triggers }));
+  app.put('/__sandbox/triggers', async (c) => {
+    const { triggers } = z.object({ triggers: z.array(z.unknown()) }).parse(await c.req.json());
+    store.triggers = parseTriggers(triggers);
+    return c.json({ triggers: store.triggers });
+  });
+  app.delete('/__sandbox/triggers', (c) => {
+    sandbox.reinstallAppTriggers();
+    return c.json({ triggers: store.triggers });
   });
   app.get('/__sandbox/calls', (c) => c.json({ calls: sandbox.calls }));
   app.get('/__sandbox/webhooks', (c) => c.json({ deliveries: sandbox.deliveries }));

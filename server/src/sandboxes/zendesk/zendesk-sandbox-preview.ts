@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { signZafJwt, type ZafClaims } from '../../connectors/zendesk/zendesk-jwt.js';
 
 /** The sidebar app's folder (built by its own engineer: `preview/` static files, `dist/` the Vite build). */
-const APP_DIR = fileURLToPath(new URL('../../../../apps/zendesk-sidebar/', import.meta.url));
+export const APP_DIR = fileURLToPath(new URL('../../../../apps/zendesk-sidebar/', import.meta.url));
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -41,10 +41,15 @@ const proxySchema = z.object({
 });
 
 export interface PreviewOptions {
+  /** Signs the token Zendesk POSTs to the app's location URL for an agent. */
+  readonly signAppToken: (userId: number) => string;
   readonly appSecret: string;
   readonly subdomain: string;
   readonly settings: () => { readonly serverUrl: string | undefined; readonly orgSlug: string };
 }
+
+const escapeHtml = (value: string) =>
+  value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
 /** Serves a file under `root` (never outside it), or undefined. */
 async function serveFile(c: Context, root: string, relative: string): Promise<Response | undefined> {
@@ -62,9 +67,10 @@ async function serveFile(c: Context, root: string, relative: string): Promise<Re
 }
 
 /**
- * The preview host (see docs/readme/zendesk.md and the sidebar contract): the stand-in agent page
- * at `/preview`, the built app at `/app/*`, the app's settings, and a stand-in for Zendesk's secure
- * request proxy that signs the app's JWT with the installation secret, which never reaches the page.
+ * The preview host (see docs/zendesk.md and the sidebar contract): the stand-in agent page at
+ * `/preview`; the app frame loaded like Zendesk loads a signed-URL app (a POST of the signed token
+ * to our server's location URL); the app's settings; and, for older installs, the built app at
+ * `/app/*` with a stand-in for Zendesk's secure request proxy (HS256 with the installation secret).
  */
 export function mountZendeskPreview(app: Hono, options: PreviewOptions): void {
   const previewDir = path.join(APP_DIR, 'preview');
@@ -73,6 +79,30 @@ export function mountZendeskPreview(app: Hono, options: PreviewOptions): void {
   app.get('/preview/settings.json', (c) => {
     const { serverUrl, orgSlug } = options.settings();
     return c.json({ server_url: serverUrl ?? null, org_slug: orgSlug, subdomain: options.subdomain });
+  });
+
+  // What Zendesk does for an app with signedUrls: load the location URL in the app's iframe with a
+  // POST whose form field `token` is signed for the agent who is signed in (here: ?user=).
+  app.get('/preview/app-frame', (c) => {
+    const { serverUrl, orgSlug } = options.settings();
+    if (!serverUrl) return c.text('The sandbox does not know the Refund Desk server URL yet.', 503);
+    const userId = Number(c.req.query('user'));
+    let token: string;
+    try {
+      token = options.signAppToken(userId);
+    } catch {
+      return c.text('Only agents load apps: pick an agent.', 400);
+    }
+    const origin = new URL(c.req.url).origin;
+    const query = new URLSearchParams({ origin, app_guid: c.req.query('app_guid') ?? 'preview-app' });
+    const action = `${serverUrl}/zendesk/app/${encodeURIComponent(orgSlug)}/sidebar?${query}`;
+    return c.html(
+      `<!doctype html><html><body><form method="post" action="${escapeHtml(action)}">` +
+        `<input type="hidden" name="token" value="${escapeHtml(token)}"></form>` +
+        '<script>document.forms[0].submit()</script></body></html>',
+      200,
+      { 'cache-control': 'no-store' },
+    );
   });
 
   app.post('/preview/proxy', async (c) => {

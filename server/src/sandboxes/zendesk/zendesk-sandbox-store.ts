@@ -1,4 +1,5 @@
-/** The state of the Zendesk sandbox: users, tickets and their comments, in memory. */
+/** The state of the Zendesk sandbox: users, tickets, their comments and audits, installed triggers, in memory. */
+import type { SandboxTrigger } from './zendesk-sandbox-triggers.js';
 
 export interface SandboxUser {
   id: number;
@@ -29,6 +30,51 @@ export interface SandboxTicket {
   updated_at: string;
 }
 
+/**
+ * How a change was made (Zendesk's Via object): `web` (agent UI), `api`, `rule` (trigger or
+ * automation, named in `source.from` with `source.rel`).
+ */
+export interface SandboxVia {
+  channel: 'web' | 'api' | 'email' | 'rule';
+  source: { from: Record<string, unknown>; to: Record<string, unknown>; rel: string | null };
+}
+
+/** One event of an audit; an event carries its own `via` when it differs from the audit's (a trigger's change). */
+export type SandboxAuditEvent =
+  | {
+      id: number;
+      type: 'Change' | 'Create';
+      field_name: string;
+      value: unknown;
+      previous_value?: unknown;
+      via?: SandboxVia;
+    }
+  | { id: number; type: 'Comment'; author_id: number; body: string; public: boolean; attachments: [] }
+  | { id: number; type: 'Notification'; subject: string; body: string; recipients: number[]; via: SandboxVia };
+
+/** One update of a ticket as Zendesk records it (Ticket Audits API). */
+export interface SandboxAudit {
+  id: number;
+  ticket_id: number;
+  created_at: string;
+  author_id: number;
+  via: SandboxVia;
+  metadata: { system: Record<string, unknown>; custom: Record<string, unknown> };
+  events: SandboxAuditEvent[];
+}
+
+/** What one update changed (the trigger cycle reads it). */
+export interface AppliedUpdate {
+  readonly audit: SandboxAudit;
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+}
+
+export const viaOf = (channel: SandboxVia['channel']): SandboxVia => ({
+  channel,
+  source: { from: {}, to: {}, rel: null },
+});
+
 /** Custom ticket fields the sandbox defines; the desk finds them by title (see zendesk-ticket-fields.ts). */
 export const SANDBOX_TICKET_FIELDS = [
   { id: 360_000_000_101, title: 'Refund payment', type: 'text' },
@@ -45,9 +91,19 @@ export class ZendeskSandboxStore {
   readonly users = new Map<number, SandboxUser>();
   readonly tickets = new Map<number, SandboxTicket>();
   readonly comments = new Map<number, SandboxComment[]>();
+  /** Per ticket, oldest first. */
+  readonly audits = new Map<number, SandboxAudit[]>();
+  /** Active ticket triggers, in position order (installed from the app's requirements.json). */
+  triggers: SandboxTrigger[] = [];
   #nextUser = 10_001;
   #nextTicket = 1;
   #nextComment = 900_001;
+  #nextAudit = 5_000_001;
+  #nextEvent = 7_100_001;
+
+  nextEventId(): number {
+    return this.#nextEvent++;
+  }
 
   addUser(input: Omit<SandboxUser, 'id' | 'phone' | 'external_id'> & Partial<SandboxUser>): SandboxUser {
     const existing = this.userByEmail(input.email);
@@ -68,6 +124,7 @@ export class ZendeskSandboxStore {
     requesterId: number;
     tags?: string[];
     customFields?: Record<string, string | null>;
+    via?: SandboxVia;
   }): SandboxTicket {
     const now = new Date().toISOString();
     const ticket: SandboxTicket = {
@@ -85,15 +142,70 @@ export class ZendeskSandboxStore {
       updated_at: now,
     };
     this.tickets.set(ticket.id, ticket);
+    const commentId = this.#nextComment++;
     this.comments.set(ticket.id, [
-      { id: this.#nextComment++, author_id: input.requesterId, body: input.body, public: true, created_at: now },
+      { id: commentId, author_id: input.requesterId, body: input.body, public: true, created_at: now },
     ]);
+    const events: SandboxAuditEvent[] = [
+      { id: commentId, type: 'Comment', author_id: input.requesterId, body: input.body, public: true, attachments: [] },
+      { id: this.nextEventId(), type: 'Create', field_name: 'subject', value: ticket.subject },
+      { id: this.nextEventId(), type: 'Create', field_name: 'status', value: ticket.status },
+    ];
+    if (ticket.tags.length > 0)
+      events.push({ id: this.nextEventId(), type: 'Create', field_name: 'tags', value: [...ticket.tags] });
+    this.audits.set(ticket.id, []);
+    this.#recordAudit(ticket.id, input.requesterId, input.via ?? viaOf('web'), events, now);
     return ticket;
+  }
+
+  #recordAudit(ticketId: number, authorId: number, via: SandboxVia, events: SandboxAuditEvent[], at: string) {
+    const audit: SandboxAudit = {
+      id: this.#nextAudit++,
+      ticket_id: ticketId,
+      created_at: at,
+      author_id: authorId,
+      via,
+      metadata: { system: {}, custom: {} },
+      events,
+    };
+    this.audits.get(ticketId)?.push(audit);
+    return audit;
+  }
+
+  /**
+   * Tags changed by a trigger or automation during an update: applied to the ticket and recorded in
+   * the update's own audit, as a Change event with the rule's `via` (Zendesk records it that way).
+   */
+  applyRuleTags(
+    ticket: SandboxTicket,
+    audit: SandboxAudit,
+    rule: { id: number; title: string; rel: 'trigger' | 'automation' },
+    change: { add?: readonly string[]; remove?: readonly string[]; set?: readonly string[] },
+  ): boolean {
+    const previous = [...ticket.tags];
+    let tags = change.set ? change.set.map(normaliseTag) : [...ticket.tags];
+    for (const tag of change.add ?? []) if (!tags.includes(normaliseTag(tag))) tags.push(normaliseTag(tag));
+    const removed = new Set((change.remove ?? []).map(normaliseTag));
+    tags = [...new Set(tags.filter((t) => !removed.has(t)))];
+    if (tags.length === previous.length && tags.every((t) => previous.includes(t))) return false;
+    ticket.tags = tags;
+    audit.events.push({
+      id: this.nextEventId(),
+      type: 'Change',
+      field_name: 'tags',
+      value: [...tags],
+      previous_value: previous,
+      via: {
+        channel: 'rule',
+        source: { from: { id: rule.id, title: rule.title, deleted: false }, to: {}, rel: rule.rel },
+      },
+    });
+    return true;
   }
 
   /**
    * One ticket update as Zendesk applies it: `tags` replaces, `additional_tags`/`remove_tags` edit,
-   * `comment` appends. Returns the tags added by this update (the trigger looks at them).
+   * `comment` appends; recorded as one audit by `authorId` with an event per change.
    */
   updateTicket(
     ticket: SandboxTicket,
@@ -105,29 +217,67 @@ export class ZendeskSandboxStore {
       comment?: { body: string; public?: boolean | undefined } | undefined;
       custom_fields?: Array<{ id: number; value: string | null }> | undefined;
     },
-  ): string[] {
-    const before = new Set(ticket.tags);
+    via: SandboxVia = viaOf('api'),
+  ): AppliedUpdate {
+    const previousTags = [...ticket.tags];
     let tags = update.tags ? update.tags.map(normaliseTag) : [...ticket.tags];
     for (const tag of update.additional_tags ?? []) if (!tags.includes(normaliseTag(tag))) tags.push(normaliseTag(tag));
     const removed = new Set((update.remove_tags ?? []).map(normaliseTag));
     tags = tags.filter((t) => !removed.has(t));
     ticket.tags = [...new Set(tags)];
-    for (const field of update.custom_fields ?? []) {
-      const slot = ticket.custom_fields.find((f) => f.id === field.id);
-      if (slot) slot.value = field.value;
-    }
+    const events: SandboxAuditEvent[] = [];
     const now = new Date().toISOString();
     if (update.comment?.body) {
-      this.comments.get(ticket.id)?.push({
-        id: this.#nextComment++,
+      const id = this.#nextComment++;
+      const isPublic = update.comment.public ?? true;
+      this.comments
+        .get(ticket.id)
+        ?.push({ id, author_id: authorId, body: update.comment.body, public: isPublic, created_at: now });
+      events.push({
+        id,
+        type: 'Comment',
         author_id: authorId,
         body: update.comment.body,
-        public: update.comment.public ?? true,
-        created_at: now,
+        public: isPublic,
+        attachments: [],
       });
     }
-    if (ticket.status === 'new') ticket.status = 'open';
+    const added = ticket.tags.filter((t) => !previousTags.includes(t));
+    const dropped = previousTags.filter((t) => !ticket.tags.includes(t));
+    if (added.length > 0 || dropped.length > 0) {
+      events.push({
+        id: this.nextEventId(),
+        type: 'Change',
+        field_name: 'tags',
+        value: [...ticket.tags],
+        previous_value: previousTags,
+      });
+    }
+    for (const field of update.custom_fields ?? []) {
+      const slot = ticket.custom_fields.find((f) => f.id === field.id);
+      if (slot && slot.value !== field.value) {
+        events.push({
+          id: this.nextEventId(),
+          type: 'Change',
+          field_name: String(field.id),
+          value: field.value,
+          previous_value: slot.value,
+        });
+        slot.value = field.value;
+      }
+    }
+    if (ticket.status === 'new') {
+      ticket.status = 'open';
+      events.push({
+        id: this.nextEventId(),
+        type: 'Change',
+        field_name: 'status',
+        value: 'open',
+        previous_value: 'new',
+      });
+    }
     ticket.updated_at = now;
-    return ticket.tags.filter((t) => !before.has(t));
+    const audit = this.#recordAudit(ticket.id, authorId, via, events, now);
+    return { audit, added, removed: dropped };
   }
 }
